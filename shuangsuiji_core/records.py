@@ -1,0 +1,90 @@
+"""抽查检查结果 (inspection records): one per business inspected in a task. See DATA.md."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from enum import Enum
+from typing import Any
+
+from pydantic import ConfigDict, Field, field_validator
+
+from policy_rules.errors import Problem
+from policy_rules.i18n import Text
+from policy_rules.validation import ProblemValueError
+
+from .credit_code import credit_code_problem
+from .located import Located
+from .plan import Method
+
+
+class RiskClass(str, Enum):
+    A = "A"  # 信用风险低
+    B = "B"  # 一般
+    C = "C"  # 较高
+    D = "D"  # 高
+
+
+class FollowUpAction(str, Enum):
+    case_filed = "case_filed"
+    transferred = "transferred"
+    judicial_referral = "judicial_referral"
+    rectification = "rectification"
+    none_needed = "none_needed"
+
+
+class Platform(str, Enum):
+    provincial = "provincial"
+    other = "other"
+
+
+class _Model(Located):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Entity(_Model):
+    credit_code: str | None = None
+    name: str | None = None
+    is_enterprise: bool = True
+    risk_class: RiskClass | None = None
+
+    @field_validator("credit_code")
+    @classmethod
+    def _check_digit(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        problem = credit_code_problem(value)
+        if problem:
+            raise ProblemValueError(Problem(
+                code="record.credit_code", message=Text(zh=problem[0], en=problem[1]),
+                expected=Text(zh="符合 GB 32100-2015 的 18 位统一社会信用代码",
+                              en="an 18-character credit code valid per GB 32100-2015")))
+        return value
+
+
+class Inspector(_Model):
+    id: str = Field(min_length=1)
+    certified: bool | None = None
+    drawn_randomly: bool | None = None
+    conflict_of_interest: bool | None = None
+
+
+class FollowUp(_Model):
+    action: FollowUpAction
+    recorded_on: _dt.date | None = None
+    published_on: _dt.date | None = None
+
+
+class Record(_Model):
+    id: str = Field(min_length=1)
+    task_id: str = Field(min_length=1)
+    entity: Entity = Field(default_factory=Entity)
+    inspectors: list[Inspector]
+    drawn_randomly: bool | None = None
+    method: Method | None = None
+    inspected_on: _dt.date
+    problems_found: bool | None = None
+    result_entered_on: _dt.date | None = None
+    result_published_on: _dt.date | None = None
+    follow_up: FollowUp | None = None
+    platform: Platform | None = None
+    extra: dict[str, Any] = Field(default_factory=dict)
