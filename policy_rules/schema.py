@@ -110,10 +110,18 @@ class Match(_Strict):
 
 
 class Selector(_Strict):
-    """What a metric counts: facts matching `match`, or their distinct values of `distinct`."""
+    """What a metric counts: facts matching `match`; or their distinct values of
+    `distinct`; or the sum of their integer field `sum`."""
 
     match: Match
     distinct: str | None = Field(None, pattern=FIELD_PATTERN)
+    sum: str | None = Field(None, pattern=FIELD_PATTERN)
+
+    @model_validator(mode="after")
+    def _one_aggregate(self) -> "Selector":
+        if self.distinct is not None and self.sum is not None:
+            raise ValueError("give at most one of `distinct` or `sum`")
+        return self
 
 
 class RatioMetric(_Strict):
