@@ -28,7 +28,7 @@ import datetime as _dt
 from enum import Enum
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .i18n import Text
 from .quantities import MonthDay, Ratio
@@ -345,6 +345,9 @@ class Ruleset(_Strict):
 
     ruleset: RulesetMeta
     rules: list[Rule] = Field(default_factory=list)
+    # Set by policy_rules.resolve: where each rule (and each value in it) was written,
+    # across the extends chain, so lint problems and findings can point at a line.
+    _origin: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> "Ruleset":

@@ -1,0 +1,43 @@
+"""Regenerate docs/metrics.md and docs/patterns.md: `python -m shuangsuiji_core.vocabulary [--check] [DOCS_DIR]`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from policy_rules.errors import InputError
+
+from . import load_vocabulary_files
+from .docs import render_metrics, render_patterns
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    check = "--check" in args
+    args = [a for a in args if a != "--check"]
+    docs = Path(args[0]) if args else Path(__file__).resolve().parents[2] / "docs"
+    try:
+        vocabulary = load_vocabulary_files()
+    except InputError as exc:
+        print(exc.render(), file=sys.stderr)
+        return 2
+    stale = []
+    for name, text in (("metrics.md", render_metrics(vocabulary)), ("patterns.md", render_patterns(vocabulary))):
+        path = docs / name
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            continue
+        if check:
+            stale.append(str(path))
+        else:
+            path.write_text(text, encoding="utf-8")
+            print(f"wrote {path}")
+    if stale:
+        print("过期 / out of date: " + ", ".join(stale) + " — 运行 / run: python -m shuangsuiji_core.vocabulary",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
