@@ -1,0 +1,45 @@
+"""Where in the user's files a finding should be shown.
+
+Editors, SARIF viewers and CI annotations all need a file and a line. A finding names
+its offenders, each usually located; a finding about a whole plan or period (a target
+missed, a report not submitted) has no located offender, so it is shown at the first
+line of the first input file (the plan, when there is one) rather than nowhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from policy_rules.report import Finding, Offender, Report
+
+
+@dataclass(frozen=True)
+class Site:
+    file: str
+    line: int
+    column: int
+    offender: Offender | None = None
+
+
+UNKNOWN_FILE = "<input>"
+
+
+def fallback_file(report: Report) -> str:
+    return report.inputs[0] if report.inputs else UNKNOWN_FILE
+
+
+def finding_sites(report: Report, finding: Finding) -> list[Site]:
+    """One site per offender (located where possible), or one site for the finding."""
+    default = fallback_file(report)
+    sites = []
+    for offender in finding.offenders:
+        loc = offender.location
+        if loc is not None and loc.file:
+            sites.append(Site(loc.file, loc.line or 1, loc.column or 1, offender))
+        else:
+            sites.append(Site(default, 1, 1, offender))
+    return sites or [Site(default, 1, 1, None)]
+
+
+def offender_label(offender: Offender) -> str:
+    return f"{offender.kind} {offender.id}"

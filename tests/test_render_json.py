@@ -1,0 +1,49 @@
+"""The JSON format is the Report model's JSON, versioned, and described by the committed
+docs/report.schema.json (kept in sync by this test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from jsonschema import Draft202012Validator
+
+from policy_rules.render import render_report, render_reports
+from policy_rules.render.json_report import report_json_schema
+from policy_rules.report import REPORT_SCHEMA_VERSION, Report
+
+from report_samples import hostile_report, sample_report
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def test_committed_schema_is_current():
+    committed = json.loads((DOCS / "report.schema.json").read_text(encoding="utf-8"))
+    assert committed == report_json_schema(), "regenerate: python -m policy_rules.render.json_report > docs/report.schema.json"
+
+
+def test_json_round_trips_and_validates():
+    out = render_report(sample_report(), "json", "zh")
+    data = json.loads(out)
+    assert data["schema_version"] == REPORT_SCHEMA_VERSION
+    Draft202012Validator(report_json_schema()).validate(data)
+    assert Report.model_validate_json(out) == sample_report()
+    assert render_report(hostile_report(), "json", "en") == render_report(hostile_report(), "json", "zh")
+
+
+def test_json_field_names_are_the_documented_ones():
+    data = json.loads(render_report(sample_report(), "json", "zh"))
+    assert list(data) == ["schema_version", "ruleset_id", "ruleset_version", "ruleset_title", "as_of", "engine",
+                          "engine_notes", "warnings", "inputs", "findings", "summary"]
+    f = data["findings"][1]
+    assert f["offenders"][0] == {"kind": "record", "id": "R-000002",
+                                 "location": {"file": "plans/records.yaml", "line": 22, "column": 5},
+                                 "detail": {"method": "onsite", "task_id": "QH-2026-002"}}
+    doc = (DOCS / "report-json.md").read_text(encoding="utf-8")
+    for name in data:
+        assert f"`{name}`" in doc
+
+
+def test_several_reports_are_an_array():
+    data = json.loads(render_reports([sample_report("a.yaml"), sample_report("b.yaml")], "json", "zh"))
+    assert [d["inputs"][0] for d in data] == ["a.yaml", "b.yaml"]
