@@ -150,6 +150,10 @@ FOLLOW_UP_ACTIONS = ["rectification", "case_filed", "transferred", "judicial_ref
 FOLLOW_UP_WEIGHTS = [0.60, 0.25, 0.10, 0.05]
 
 
+def internal_item(industry: str) -> str:
+    return f"{industry}日常监督检查事项"
+
+
 # --- credit codes and entities, derived from an index (no table in memory) -----------
 
 _MASK64 = (1 << 64) - 1
@@ -263,8 +267,8 @@ def generate_plan(config: Config) -> dict[str, Any]:
         if mode == "joint":
             task_items = rng.sample(items, rng.randint(1, len(items)))
         else:
-            # internal tasks check their own special items, so no internal task repeats a joint one
-            task_items = [f"{industry}内部专项检查事项{rng.randint(1, 9)}"]
+            # internal tasks check the department's own routine item, so none repeats a joint one
+            task_items = [internal_item(industry)]
         start = first_start + dt.timedelta(days=rng.randrange((last_end - first_start).days - 30))
         end = min(start + dt.timedelta(days=rng.randint(30, 120)), last_end)
         task: dict[str, Any] = {
@@ -462,10 +466,15 @@ def generate_submissions(config: Config) -> dict[str, Any]:
     return {"submissions": subs}
 
 
-ENTITY_COLUMNS = ["credit_code", "name", "is_enterprise", "risk_class", "industry", "region_code"]
+#: shuangsuiji_core/draw/directories.py reads these; extra.* columns are carried and ignored
+ENTITY_COLUMNS = ["credit_code", "name", "risk_class", "industry", "tags", "extra.region_code"]
 INSPECTOR_COLUMNS = ["id", "name", "department", "certified", "tags", "conflicts"]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红燕建国志鹏辉宇浩然"
+
+
+def entity_tags(e: Entity) -> list[str]:
+    return [e.industry, "企业" if e.is_enterprise else "个体工商户"]
 
 
 def iter_entities(config: Config) -> Iterator[Entity]:
@@ -481,7 +490,13 @@ def iter_inspectors(config: Config) -> Iterator[dict[str, Any]]:
     departments = [config.department] + [config.region + p.removeprefix("县") for p in PARTNERS[:6]]
     for n in range(1, config.inspectors + 1):
         pid = f"P{n:05d}"
-        tags = sorted({INDUSTRIES[rng.randrange(len(INDUSTRIES))][0] for _ in range(rng.randint(1, 3))})
+        # expertise tags: the industries the inspector knows, with their items, so a draw whose
+        # required_inspector_tags are a plan task's items can staff its groups
+        expertise: set[str] = set()
+        for _ in range(rng.randint(1, 3)):
+            industry, items, _ = INDUSTRIES[rng.randrange(len(INDUSTRIES))]
+            expertise.update([industry, internal_item(industry), *items])
+        tags = sorted(expertise)
         conflicts = []
         if rng.random() < 0.02:
             conflicts = [entity(rng.randrange(config.entities), config).credit_code
@@ -604,10 +619,13 @@ def write_entities(config: Config, out_dir: Path, formats: tuple[str, ...] = ("c
             files["entities_jsonl"] = "entities.jsonl"
         for e in iter_entities(config):
             if writer is not None:
-                writer.writerow([e.credit_code, e.name, _cell(e.is_enterprise), _cell(e.risk_class), e.industry,
+                writer.writerow([e.credit_code, e.name, _cell(e.risk_class), e.industry, ";".join(entity_tags(e)),
                                  e.region_code])
             if jsonl is not None:
-                jsonl.write(json.dumps(dataclasses.asdict(e), ensure_ascii=False, separators=(",", ":")))
+                jsonl.write(json.dumps({"credit_code": e.credit_code, "name": e.name, "risk_class": e.risk_class,
+                                        "industry": e.industry, "tags": entity_tags(e),
+                                        "extra": {"region_code": e.region_code}},
+                                       ensure_ascii=False, separators=(",", ":")))
                 jsonl.write("\n")
     finally:
         for f in (csv_out, jsonl):

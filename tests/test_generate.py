@@ -179,6 +179,17 @@ def test_directories_are_consistent_with_the_records(small):
             assert inspectors[p.id]["certified"] == ("true" if p.certified else "false")
 
 
+def test_directories_load_with_the_draw_readers(small):
+    directories = pytest.importorskip("shuangsuiji_core.draw.directories")
+    out, config, _ = small
+    rows = list(directories.iter_entities(out / "entities.csv"))
+    assert len(rows) == config.entities
+    assert sum(r.risk_class is None for r in rows) < config.entities * 0.05
+    inspectors = directories.load_inspectors(out / "inspectors.csv").rows
+    assert len(inspectors) == config.inspectors
+    assert 0 < sum(not p.certified for p in inspectors) < config.inspectors * 0.05
+
+
 def test_organization_codes_carry_a_gb11714_check_character():
     weights = (3, 7, 9, 10, 5, 8, 4, 2)
     for index in range(0, 50_000, 997):
