@@ -6,9 +6,12 @@ import datetime as _dt
 from enum import Enum
 from typing import Any
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, StrictBool, model_validator
 
+from policy_rules.errors import Problem
+from policy_rules.i18n import Text
 from policy_rules.quantities import Ratio
+from policy_rules.validation import ProblemValueError
 
 from .located import Located
 
@@ -40,7 +43,11 @@ class Window(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> "Window":
         if self.end < self.start:
-            raise ValueError("window.end is before window.start")
+            raise ProblemValueError(Problem(
+                code="plan.window_order",
+                message=Text(zh=f"抽查时间窗口的结束日 {self.end} 早于开始日 {self.start}",
+                             en=f"the window ends ({self.end}) before it starts ({self.start})"),
+                expected=Text(zh="end 不早于 start", en="end not before start"), found=f"{self.start} .. {self.end}"))
         return self
 
 
@@ -68,11 +75,11 @@ class Task(_Model):
     partner_departments: list[str] = Field(default_factory=list)
     items: list[str] = Field(default_factory=list)
     industry: str | None = None
-    uses_credit_risk: bool = False
+    uses_credit_risk: StrictBool = False
     sampling_ratio: SamplingRatio | None = None
     planned_households: int | None = Field(None, ge=0)
     methods: list[Method] = Field(default_factory=list)
-    remote_feasible: bool | None = None
+    remote_feasible: StrictBool | None = None
     window: Window | None = None
     waivers: list[Waiver] = Field(default_factory=list)
     extra: dict[str, Any] = Field(default_factory=dict)
@@ -80,7 +87,12 @@ class Task(_Model):
     @model_validator(mode="after")
     def _joint_has_partner(self) -> "Task":
         if self.mode == Mode.joint and not self.partner_departments:
-            raise ValueError("a joint task needs at least one partner department (partner_departments)")
+            raise ProblemValueError(Problem(
+                code="plan.joint_without_partner",
+                message=Text(zh="联合抽查任务（mode: joint）至少要列出一个配合部门（partner_departments）",
+                             en="a joint task (mode: joint) needs at least one partner department (partner_departments)"),
+                expected=Text(zh="partner_departments 至少一项", en="at least one partner_departments entry"),
+                found="[]"))
         return self
 
 
@@ -111,7 +123,10 @@ class Plan(_Model):
         seen: set[str] = set()
         for task in self.tasks:
             if task.id in seen:
-                raise ValueError(f"task id {task.id} appears twice")
+                raise ProblemValueError(Problem(
+                    code="plan.duplicate_task_id",
+                    message=Text(zh=f"任务编号“{task.id}”重复", en=f"the task id '{task.id}' appears twice"),
+                    expected=Text(zh="计划内唯一的任务编号", en="task ids unique in the plan"), found=task.id))
             seen.add(task.id)
         return self
 

@@ -6,7 +6,7 @@ import datetime as _dt
 from enum import Enum
 from typing import Any
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, StrictBool, field_validator
 
 from policy_rules.errors import Problem
 from policy_rules.i18n import Text
@@ -44,7 +44,7 @@ class _Model(Located):
 class Entity(_Model):
     credit_code: str | None = None
     name: str | None = None
-    is_enterprise: bool = True
+    is_enterprise: StrictBool = True
     risk_class: RiskClass | None = None
 
     @field_validator("credit_code")
@@ -63,9 +63,9 @@ class Entity(_Model):
 
 class Inspector(_Model):
     id: str = Field(min_length=1)
-    certified: bool | None = None
-    drawn_randomly: bool | None = None
-    conflict_of_interest: bool | None = None
+    certified: StrictBool | None = None
+    drawn_randomly: StrictBool | None = None
+    conflict_of_interest: StrictBool | None = None
 
 
 class FollowUp(_Model):
@@ -79,10 +79,10 @@ class Record(_Model):
     task_id: str = Field(min_length=1)
     entity: Entity = Field(default_factory=Entity)
     inspectors: list[Inspector]
-    drawn_randomly: bool | None = None
+    drawn_randomly: StrictBool | None = None
     method: Method | None = None
     inspected_on: _dt.date
-    problems_found: bool | None = None
+    problems_found: StrictBool | None = None
     result_entered_on: _dt.date | None = None
     result_published_on: _dt.date | None = None
     follow_up: FollowUp | None = None

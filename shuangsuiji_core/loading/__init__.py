@@ -1,0 +1,35 @@
+"""Loading a department's files into the models of DATA.md, with located errors.
+
+    from shuangsuiji_core.loading import load_plan, iter_records, load_submissions
+
+    plan = load_plan("plan.yaml")                  # YAML or JSON; `plan:` at the top
+    for record in iter_records("records.csv"):     # YAML, JSON, JSON Lines, CSV; streamed
+        ...
+    submissions = load_submissions("submissions.yaml")
+
+Every failure is a `policy_rules.errors.InputError` whose problems name the file, line,
+column, field path, what was expected and what was found, in Chinese and English.
+Every model read from a file carries `.location` (plan, tasks, adjustments, waivers,
+records, submissions).
+
+For data already read from another document (a ruleset's self-test file embeds plans,
+records and submissions), `plan_from_document`, `records_from_document` and
+`submissions_from_document` validate the value at a path of a `LocatedDocument`, so
+problems and locations point into that document.
+"""
+
+from .plan import load_plan, plan_from_document
+from .records import FORMATS, check_records, detect_format, iter_records, records_from_document
+from .submissions import load_submissions, submissions_from_document
+
+__all__ = [
+    "FORMATS",
+    "check_records",
+    "detect_format",
+    "iter_records",
+    "load_plan",
+    "load_submissions",
+    "plan_from_document",
+    "records_from_document",
+    "submissions_from_document",
+]

@@ -1,0 +1,223 @@
+"""Records from CSV, one row at a time (never the whole file).
+
+The encoding is detected from the first megabyte: UTF-8 (with or without the BOM Excel
+writes for "CSV UTF-8") or else GB18030, the superset of GBK that Excel on Chinese
+Windows uses for plain "CSV". Column numbers in problems count cells from 1 (A = 1),
+as a spreadsheet shows them."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import re
+from typing import Any, Iterator
+
+from policy_rules.errors import InputError, Location
+from policy_rules.i18n import Text
+from policy_rules.yaml_source import LocatedDocument
+
+from .csv_columns import (COLUMN_KINDS, FALSE_CELLS, LIST_SEPARATORS, REQUIRED_COLUMNS, TRUE_CELLS, VALUE_LABELS,
+                          canonical_column)
+from .documents import problem
+from .raw import RawItem
+
+SNIFF_BYTES = 1024 * 1024
+_SLASH_DATE = re.compile(r"^\s*([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})\s*$")
+_SPLIT = re.compile("|".join(re.escape(s) for s in LIST_SEPARATORS))
+
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+def detect_encoding(head: bytes, name: str) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InputError([problem(
+            "file.encoding", "CSV 文件是 UTF-16 编码；请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”",
+            "the CSV file is UTF-16 encoded; in Excel use 'Save as' -> 'CSV UTF-8 (comma delimited)'",
+            Location(name, 1, 1))])
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise InputError([problem(
+        "file.encoding", "CSV 文件既不是 UTF-8 也不是 GBK/GB18030 编码；请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）”",
+        "the CSV file is neither UTF-8 nor GBK/GB18030; in Excel use 'Save as' -> 'CSV UTF-8 (comma delimited)'",
+        Location(name, 1, 1))])
+
+
+def _bool(cell: str) -> Any:
+    if cell in TRUE_CELLS:
+        return True
+    if cell in FALSE_CELLS:
+        return False
+    return cell  # left as text: the model refuses it with "expected true or false"
+
+
+def _date(cell: str) -> str:
+    m = _SLASH_DATE.match(cell)
+    if m:  # Excel shows 2026/5/12; the contract writes 2026-05-12
+        return f"{m[1]}-{int(m[2]):02d}-{int(m[3]):02d}"
+    return cell
+
+
+class _Columns:
+    def __init__(self, header: list[str], name: str):
+        self.name = name
+        self.header = header
+        self.columns: list[tuple[int, str, str]] = []  # (index, canonical, kind)
+        problems = []
+        seen: dict[str, int] = {}
+        for i, raw in enumerate(header):
+            if not raw.strip():
+                continue
+            canonical = canonical_column(raw)
+            if canonical is None:
+                hint_zh = "；列名里有全角标点，请改为半角" if any(c in raw for c in "．：") else ""
+                hint_en = "; the name contains full-width punctuation: use ASCII" if hint_zh else ""
+                problems.append(problem(
+                    "csv.unknown_column",
+                    f"未知的列“{raw}”（拼写错误？自定义列请以“extra.”开头；可用的列见 docs/records-csv.md）{hint_zh}",
+                    f"unknown column '{raw}' (a typo? name custom columns 'extra.<name>'; see docs/records-csv.md)"
+                    + hint_en, Location(name, 1, i + 1), (raw,), found=raw))
+                continue
+            if canonical in seen:
+                problems.append(problem(
+                    "csv.duplicate_column", f"列“{raw}”与第 {seen[canonical] + 1} 列重复（都表示 {canonical}）",
+                    f"the column '{raw}' repeats column {seen[canonical] + 1} (both are {canonical})",
+                    Location(name, 1, i + 1), (canonical,), found=raw))
+                continue
+            seen[canonical] = i
+            self.columns.append((i, canonical, COLUMN_KINDS.get(canonical, "str")))
+        missing = [c for c in REQUIRED_COLUMNS if c not in seen]
+        if missing:
+            problems.append(problem(
+                "csv.missing_column", f"缺少必需的列：{', '.join(missing)}", f"required columns are missing: "
+                f"{', '.join(missing)}", Location(name, 1, 1), expected=Text(zh=", ".join(REQUIRED_COLUMNS),
+                                                                              en=", ".join(REQUIRED_COLUMNS))))
+        if problems:
+            raise InputError(problems)
+        self.index = seen
+
+    def record(self, row: list[str]) -> tuple[dict, list]:
+        """The nested record of one row, and the problems of cells that cannot be placed."""
+        rec: dict[str, Any] = {}
+        flags: list[tuple[int, str, list]] = []
+        for i, canonical, kind in self.columns:
+            cell = row[i].strip() if i < len(row) else ""
+            if not cell:
+                continue
+            if kind == "bool":
+                value: Any = _bool(cell)
+            elif kind == "date":
+                value = _date(cell)
+            elif kind == "ids":
+                rec["inspectors"] = [{"id": x.strip()} for x in _SPLIT.split(cell) if x.strip()]
+                continue
+            elif kind == "flags":
+                flags.append((i, canonical.split(".", 1)[1], [_bool(x.strip()) for x in _SPLIT.split(cell)]))
+                continue
+            else:
+                labels = VALUE_LABELS.get(canonical)
+                value = labels.get(cell, cell) if labels else cell
+            head, dot, tail = canonical.partition(".")
+            if dot:
+                rec.setdefault(head, {})[tail] = value
+            else:
+                rec[canonical] = value
+        problems = []
+        if flags:
+            inspectors = rec.get("inspectors") or []
+            for i, flag, values in flags:
+                if len(values) != len(inspectors):
+                    problems.append((i, flag, len(values), len(inspectors)))
+                    continue
+                for inspector, value in zip(inspectors, values):
+                    inspector[flag] = value
+        return rec, problems
+
+    def document(self, rec: dict, line: int) -> LocatedDocument:
+        """Positions for one row, built only when the row has a problem."""
+        doc = LocatedDocument(data=rec, file=self.name)
+        doc.positions[()] = Location(self.name, line, 1)
+        n = len(rec.get("inspectors") or []) if isinstance(rec.get("inspectors"), list) else 0
+        for i, canonical, kind in self.columns:
+            loc = Location(self.name, line, i + 1)
+            if kind == "ids":
+                doc.positions[("inspectors",)] = loc
+                for k in range(n):
+                    doc.positions[("inspectors", k)] = loc
+                    doc.positions[("inspectors", k, "id")] = loc
+            elif kind == "flags":
+                flag = canonical.split(".", 1)[1]
+                for k in range(n):
+                    doc.positions[("inspectors", k, flag)] = loc
+            else:
+                path = tuple(canonical.split(".", 1))
+                doc.positions[path] = loc
+                doc.key_positions[path] = loc
+                if len(path) == 2 and (path[0],) not in doc.positions:
+                    doc.positions[(path[0],)] = loc
+        return doc
+
+
+def _text_stream(fh, name: str) -> tuple[io.TextIOWrapper, str]:
+    head = fh.read(SNIFF_BYTES)
+    if not head.strip():
+        raise InputError([problem("file.empty", "文件为空", "the file is empty", Location(name, 1, 1))])
+    encoding = detect_encoding(head, name)
+    fh.seek(0)
+    return io.TextIOWrapper(fh, encoding=encoding, newline=""), encoding
+
+
+def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
+    from .raw import open_binary  # one place turns OSError into InputError
+
+    with open_binary(path, name) as fh:
+        text, encoding = _text_stream(fh, name)
+        last_line = 0
+        try:
+            first = text.readline()
+            delimiter = "\t" if "\t" in first and "," not in first else ","
+            reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+            header = next(reader)
+            columns = _Columns(header, name)
+            last_line = reader.line_num
+            for row in reader:
+                line = last_line + 1
+                last_line = reader.line_num
+                if not row or not any(cell.strip() for cell in row):
+                    continue
+                rec, flag_problems = columns.record(row)
+                loc = Location(name, line, 1)
+                extra_cells = [cell for cell in row[len(header):] if cell.strip()]
+                if extra_cells or flag_problems:
+                    problems = []
+                    if extra_cells:
+                        problems.append(problem(
+                            "csv.row_length", f"这一行有 {len(row)} 格，比表头的 {len(header)} 列多（值里有未加引号的逗号？）",
+                            f"this row has {len(row)} cells, more than the {len(header)} header columns "
+                            "(an unquoted comma in a value?)", Location(name, line, len(header) + 1)))
+                    for i, flag, got, want in flag_problems:
+                        problems.append(problem(
+                            "csv.inspector_flags",
+                            f"“inspectors.{flag}”有 {got} 个值，而检查人员有 {want} 个；请按人员顺序用“;”分隔，一人一个",
+                            f"'inspectors.{flag}' has {got} values for {want} inspectors; give one per inspector, "
+                            "in order, separated by ';'", Location(name, line, i + 1), ("inspectors", flag),
+                            expected=Text(zh=f"{want} 个值", en=f"{want} values"), found=str(got)))
+                    yield RawItem(None, loc, None, problems)
+                    continue
+                yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), None)
+        except UnicodeDecodeError:
+            raise InputError([problem(
+                "file.encoding", f"第 {last_line + 1} 行附近的字节不是有效的 {encoding} 编码；请在 Excel 中“另存为”→"
+                "“CSV UTF-8（逗号分隔）”后再试",
+                f"the bytes near line {last_line + 1} are not valid {encoding}; in Excel use 'Save as' -> "
+                "'CSV UTF-8 (comma delimited)' and try again", Location(name, last_line + 1, 1))]) from None
+        except csv.Error as exc:
+            raise InputError([problem("csv.syntax", f"CSV 格式错误：{exc}", f"CSV format error: {exc}",
+                                      Location(name, last_line + 1, 1))]) from None

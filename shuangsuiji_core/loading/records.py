@@ -1,0 +1,249 @@
+"""The records loader: YAML, JSON, JSON Lines and CSV -> located `Record`s, streamed.
+
+JSON Lines and CSV are read one line at a time, so a file of a million records is
+never held whole; what is kept is one entry per record id (to refuse duplicates).
+YAML and JSON files are read as text (up to 64 MB) but their records are still built
+and handed on one at a time.
+
+After the first bad record no more records are yielded, but reading goes on so that up
+to 50 problems are reported together in one `InputError` at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from pydantic import TypeAdapter, ValidationError
+
+from policy_rules.errors import InputError, Location, Problem, found_repr
+from policy_rules.i18n import Text
+from policy_rules.validation import problems_from_validation
+from policy_rules.yaml_source import (MAX_BYTES, MAX_PROBLEMS, LocatedDocument, decode_text, iter_yaml_items,
+                                      load_yaml_text, read_bytes)
+
+from ..records import Record
+from .csv_records import iter_csv_items
+from .documents import problem
+from .raw import RawItem, open_binary
+
+FORMATS = ("yaml", "json", "jsonl", "csv")
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
+             ".csv": "csv", ".tsv": "csv", ".txt": "csv"}
+_BIG_FILE_HINT = Text(zh="大量记录请改用 JSON Lines（.jsonl）或 CSV，它们按行流式读取",
+                      en="for many records use JSON Lines (.jsonl) or CSV, which are streamed line by line")
+
+
+def detect_format(path: str | Path) -> str:
+    """The records format from the file name; `InputError` when it cannot be told."""
+    suffix = Path(path).suffix.lower()
+    if suffix in _SUFFIXES:
+        return _SUFFIXES[suffix]
+    raise InputError([problem(
+        "records.format", f"无法从扩展名“{suffix or '（无）'}”判断记录文件格式；请用 .yaml、.json、.jsonl 或 .csv，"
+        "或明确指定格式（--format）", f"cannot tell the records format from the extension '{suffix}'; use .yaml, "
+        ".json, .jsonl or .csv, or give the format (--format)", Location(str(path)),
+        expected=Text(zh=", ".join(FORMATS), en=", ".join(FORMATS)), found=suffix or "''")])
+
+
+def iter_records(path: str | Path, format: str | None = None) -> Iterator[Record]:
+    """Records of a file, one at a time, each with `.location` (file, line, column).
+
+    `format` is one of "yaml", "json", "jsonl", "csv" (default: from the extension).
+    Raises `InputError` (when iterated) listing up to 50 problems: bad fields, record ids
+    that repeat (with both lines), unreadable or mis-encoded files."""
+    name = str(path)
+    if format is None:
+        fmt = detect_format(path)
+    elif format in FORMATS:
+        fmt = format
+    else:
+        raise InputError([problem("records.format", f"不支持的记录格式“{format}”", f"unsupported records format "
+                                  f"'{format}'", Location(name), expected=Text(zh=", ".join(FORMATS),
+                                                                              en=", ".join(FORMATS)),
+                                  found=str(format))])
+    if fmt == "jsonl":
+        source = _jsonl_items(str(path), name)
+    elif fmt == "csv":
+        source = iter_csv_items(str(path), name)
+    else:
+        source = _document_items(str(path), name)
+    return check_records(source)
+
+
+def records_from_document(doc: LocatedDocument, data: Any = None, prefix: tuple = ()) -> list[Record]:
+    """Validate a list of records at `prefix` inside an already read document (for
+    example records embedded in a ruleset's self-test file); problems and `.location`
+    point into that document."""
+    if data is None:
+        data = doc.value_at(prefix)
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        raise InputError([problem("schema.type", "records 应为列表（每项以“- ”开头）",
+                                  "records must be a list (each item starting with '- ')", doc.locate(prefix), prefix,
+                                  expected=Text(zh="列表", en="a list"), found=found_repr(data))])
+    items = (RawItem(item, doc.locate(tuple(prefix) + (i,)),
+                     (lambda i=i: (doc, tuple(prefix) + (i,))), None) for i, item in enumerate(data))
+    return list(check_records(items))
+
+
+_validate = Record.model_validate
+
+
+def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterator[Record]:
+    """Validate raw records in order, refuse repeated ids, set locations, gather problems."""
+    problems: list[Problem] = []
+    first_line: dict[str, Location] = {}
+    try:
+        for data, location, locate, item_problems in items:
+            if item_problems:
+                problems.extend(item_problems)
+                if len(problems) >= limit:
+                    break
+                continue
+            try:
+                record = _validate(data)
+            except ValidationError as exc:
+                doc, path = locate()
+                problems.extend(problems_from_validation(exc, doc, path, limit))
+                if len(problems) >= limit:
+                    break
+                continue
+            prev = first_line.get(record.id)
+            if prev is not None:
+                problems.append(problem(
+                    "records.duplicate_id", f"记录编号“{record.id}”重复，第一次在第 {prev.line} 行；记录编号必须唯一",
+                    f"the record id '{record.id}' appears twice, first at line {prev.line}; record ids must be unique",
+                    location, ("id",), expected=Text(zh="唯一的记录编号", en="a unique record id"), found=record.id))
+                if len(problems) >= limit:
+                    break
+                continue
+            first_line[record.id] = location
+            if not problems:
+                record._location = location  # what Located.with_location does, without the call
+                yield record
+    except InputError as exc:  # a fatal problem of the file itself, after what was found so far
+        problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems[:limit])
+
+
+# -- YAML and JSON ---------------------------------------------------------------------
+
+def _document_items(path: str, name: str) -> Iterator[RawItem]:
+    text = decode_text(read_bytes(path, name, MAX_BYTES, _BIG_FILE_HINT), name)
+    items = iter_yaml_items(text, name, emit=[("records",), ()])
+    while True:
+        try:
+            _, value, item_doc = next(items)
+        except StopIteration as stop:
+            doc: LocatedDocument = stop.value
+            break
+        yield RawItem(value, item_doc.positions.get(item_doc.root) or item_doc.locate(item_doc.root),
+                      (lambda d=item_doc: (d, d.root)), None)
+    data = doc.data
+    if isinstance(data, list):
+        return
+    if isinstance(data, dict):
+        bad = [problem("schema.unknown_field", f"未知的顶层字段“{k}”（记录文件只允许“records:”）",
+                       f"unknown top-level key '{k}' (a records file holds only 'records:')",
+                       doc.locate_key((k,)), (k,), expected=Text(zh="records", en="records"), found=str(k))
+               for k in data if k != "records"]
+        if "records" not in data:
+            bad.append(problem("schema.missing", "缺少顶层字段“records:”", "the top-level key 'records:' is missing",
+                               doc.locate(()), ("records",)))
+        elif data["records"] is not None and not isinstance(data["records"], list):
+            bad.append(problem("schema.type", "records 应为列表（每项以“- ”开头）",
+                               "records must be a list (each item starting with '- ')", doc.locate(("records",)),
+                               ("records",), expected=Text(zh="列表", en="a list"), found=found_repr(data["records"])))
+        if bad:
+            raise InputError(bad)
+        return
+    zh, en = "记录文件应为以“records:”开头的映射，或记录的列表", "a records file must be a mapping with 'records:' or a list"
+    if isinstance(data, str) and "：" in data:
+        zh += "；文件里用了全角冒号“：”，请改为半角冒号加空格“: ”"
+        en += "; the file uses the full-width colon '：': write the ASCII colon and a space"
+    raise InputError([problem("file.top_level", zh, en, doc.locate(()), expected=Text(zh="records: …", en="records: …"),
+                              found=found_repr(data))])
+
+
+# -- JSON Lines ------------------------------------------------------------------------
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _no_duplicates(pairs: list) -> dict:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        for k, _ in pairs:
+            if k in seen:
+                raise _DuplicateKey(k)
+            seen.add(k)
+    return result
+
+
+def _line_document(raw: bytes, name: str, line: int, data: Any) -> tuple[LocatedDocument, tuple]:
+    """Positions inside one JSON line: read it again with the located reader (only on error)."""
+    try:
+        inner = load_yaml_text(raw.decode("utf-8"), name)
+    except (InputError, UnicodeDecodeError):
+        doc = LocatedDocument(data=data, file=name)
+        doc.positions[()] = Location(name, line, 1)
+        return doc, ()
+    doc = LocatedDocument(data=data, file=name)
+    doc.positions = {p: Location(name, line, loc.column) for p, loc in inner.positions.items()}
+    doc.key_positions = {p: Location(name, line, loc.column) for p, loc in inner.key_positions.items()}
+    return doc, ()
+
+
+def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
+    loads = json.loads
+    empty = True
+    with open_binary(path, name) as fh:
+        for line, raw in enumerate(fh, 1):
+            if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            empty = False
+            loc = Location(name, line, 1)
+            try:
+                data = loads(raw, object_pairs_hook=_no_duplicates)
+            except UnicodeDecodeError:
+                try:
+                    decode_text(raw, name)
+                except InputError as exc:
+                    p = exc.first
+                    yield RawItem(None, loc, None, [Problem(p.code, p.message, Location(name, line, p.location.column),
+                                                            (), p.expected, p.found)])
+                    continue
+                raise  # pragma: no cover - decode_text refuses what json refused
+            except _DuplicateKey as exc:
+                yield RawItem(None, loc, None, [problem(
+                    "json.duplicate_key", f"这一行里键“{exc.key}”重复出现；JSON 解析器会静默保留后者，这里不接受",
+                    f"the key '{exc.key}' appears twice on this line; a JSON parser would silently keep the last, "
+                    "this library refuses", loc, (exc.key,), found=exc.key)])
+                continue
+            except (ValueError, RecursionError) as exc:
+                column = getattr(exc, "colno", 1)
+                msg = getattr(exc, "msg", "nesting too deep")
+                yield RawItem(None, loc, None, [problem(
+                    "json.syntax", f"JSON 语法错误：{msg}（JSON Lines 每行一条完整的 JSON 记录）",
+                    f"JSON syntax error: {msg} (JSON Lines holds one complete JSON record per line)",
+                    Location(name, line, column))])
+                continue
+            if not isinstance(data, dict):
+                yield RawItem(None, loc, None, [problem(
+                    "jsonl.not_object", "JSON Lines 的每一行应为一条记录（一个 JSON 对象 {…}）",
+                    "each line of JSON Lines must be one record (a JSON object {…})", loc,
+                    expected=Text(zh="JSON 对象", en="a JSON object"), found=found_repr(data))])
+                continue
+            yield RawItem(data, loc, (lambda raw=raw, line=line, data=data: _line_document(raw, name, line, data)), None)
+    if empty:
+        raise InputError([problem("file.empty", "文件为空", "the file is empty", Location(name, 1, 1))])
