@@ -134,8 +134,10 @@ class _Builder:
     the items of the list at that path are yielded one at a time, each with its own
     positions, and not kept."""
 
-    def __init__(self, file: str | None, emit: Sequence[tuple[PathPart, ...]] = ()):
+    def __init__(self, file: str | None, emit: Sequence[tuple[PathPart, ...]] = (), text: str = ""):
         self.file = file
+        self.text = text
+        self._lines: list[str] | None = None
         self.emit = frozenset(emit)
         self.doc = LocatedDocument(data=None, file=file)
         self.item_doc: LocatedDocument | None = None
@@ -344,9 +346,30 @@ class _Builder:
         if tag == "!" or tag == _STD + "str":
             return value
         resolved = self._resolve_plain(value, path, loc, tag)
-        if isinstance(resolved, str) and "：" in resolved and _FULLWIDTH_KEY_RE.match(resolved):
-            self._target().fullwidth_colon_paths.add(path)
+        if isinstance(resolved, str) and "：" in resolved:
+            if _FULLWIDTH_KEY_RE.match(resolved):
+                self._target().fullwidth_colon_paths.add(path)
+            if event.end_mark.line > event.start_mark.line:
+                self._folded_fullwidth_key(event, path)
         return resolved
+
+    def _folded_fullwidth_key(self, event, path) -> None:
+        """`key：value` on its own line, under a plain value, is folded into that value as
+        text without any error; it was surely meant as a field of its own."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        for n in range(event.start_mark.line + 1, min(event.end_mark.line + 1, len(self._lines))):
+            m = _FULLWIDTH_KEY_RE.match(self._lines[n])
+            if m:
+                self._add(_problem(
+                    "yaml.fullwidth_colon",
+                    f"这一行的“{m[1]}：”用了全角冒号，YAML 不认，于是整行被并进了上一个值的文字里；"
+                    f"请改为半角冒号加空格“{m[1]}: ”",
+                    f"'{m[1]}：' uses the full-width colon, which YAML does not know, so the whole line was folded "
+                    f"into the text of the value above; write the ASCII colon and a space: '{m[1]}: '",
+                    Location(self.file, n + 1, len(self._lines[n]) - len(self._lines[n].lstrip()) + 1), path,
+                    found=self._lines[n].strip()))
+                return
 
     def _resolve_plain(self, value: str, path, loc, tag) -> Any:
         if tag in (None, _STD + "null") and value in _NULLS:
@@ -431,7 +454,7 @@ def iter_yaml_items(text: str, file: str | None, emit: Sequence[tuple[PathPart, 
     generator's value) the document without the streamed items."""
     if not text.strip():
         raise InputError([_problem("file.empty", "文件为空", "the file is empty", Location(file, 1, 1))])
-    builder = _Builder(file, emit)
+    builder = _Builder(file, emit, text)
     try:
         for event in _events(text, loader or _Loader):
             yield from builder.feed(event)

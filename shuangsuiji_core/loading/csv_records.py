@@ -209,7 +209,7 @@ def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
                             f"'inspectors.{flag}' has {got} values for {want} inspectors; give one per inspector, "
                             "in order, separated by ';'", Location(name, line, i + 1), ("inspectors", flag),
                             expected=Text(zh=f"{want} 个值", en=f"{want} values"), found=str(got)))
-                    yield RawItem(None, loc, None, problems)
+                    yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), problems)
                     continue
                 yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), None)
         except UnicodeDecodeError:

@@ -56,11 +56,15 @@ def _duplicate_task_ids(doc: LocatedDocument, data: Any, prefix: tuple) -> list:
             continue
         if task_id in first:
             prev = doc.locate(prefix + ("tasks", first[task_id], "id"))
+            here = doc.locate(prefix + ("tasks", i, "id"))
+            same_line = prev.line == here.line
             problems.append(problem(
                 "plan.duplicate_task_id",
-                f"任务编号“{task_id}”重复，第一次在第 {prev.line} 行；计划内的任务编号必须唯一",
-                f"the task id '{task_id}' appears twice, first at line {prev.line}; task ids must be unique in a plan",
-                doc.locate(prefix + ("tasks", i, "id")), prefix + ("tasks", i, "id"),
+                f"任务编号“{task_id}”重复，第一次在第 {prev.line} 行" + (f"第 {prev.column} 列" if same_line else "")
+                + "；计划内的任务编号必须唯一",
+                f"the task id '{task_id}' appears twice, first at line {prev.line}"
+                + (f", column {prev.column}" if same_line else "") + "; task ids must be unique in a plan",
+                here, prefix + ("tasks", i, "id"),
                 expected=Text(zh="计划内唯一的任务编号", en="a task id unique in the plan"), found=task_id))
         else:
             first[task_id] = i

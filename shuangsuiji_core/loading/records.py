@@ -40,6 +40,11 @@ def detect_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix in _SUFFIXES:
         return _SUFFIXES[suffix]
+    if suffix in (".xlsx", ".xls", ".et"):
+        raise InputError([problem(
+            "records.format", "不能直接读取 Excel 工作簿；请在 Excel 中“另存为”→“CSV UTF-8（逗号分隔）(*.csv)”",
+            "Excel workbooks cannot be read directly; in Excel use 'Save as' -> 'CSV UTF-8 (comma delimited) (*.csv)'",
+            Location(str(path)), expected=Text(zh=".csv", en=".csv"), found=suffix)])
     raise InputError([problem(
         "records.format", f"无法从扩展名“{suffix or '（无）'}”判断记录文件格式；请用 .yaml、.json、.jsonl 或 .csv，"
         "或明确指定格式（--format）", f"cannot tell the records format from the extension '{suffix}'; use .yaml, "
@@ -95,14 +100,23 @@ _validate = Record.model_validate
 def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterator[Record]:
     """Validate raw records in order, refuse repeated ids, set locations, gather problems."""
     problems: list[Problem] = []
-    first_line: dict[str, Location] = {}
+    first_seen: dict[str, Location] = {}
     try:
         for data, location, locate, item_problems in items:
             if item_problems:
                 problems.extend(item_problems)
+            if data is None:
                 if len(problems) >= limit:
                     break
                 continue
+            # repeated ids are looked for before validation, so a bad first copy still counts
+            record_id = data.get("id") if isinstance(data, dict) else None
+            if isinstance(record_id, str):
+                prev = first_seen.get(record_id)
+                if prev is not None:
+                    problems.append(_duplicate_id(record_id, prev, location))
+                else:
+                    first_seen[record_id] = location
             try:
                 record = _validate(data)
             except ValidationError as exc:
@@ -111,16 +125,8 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
                 if len(problems) >= limit:
                     break
                 continue
-            prev = first_line.get(record.id)
-            if prev is not None:
-                problems.append(problem(
-                    "records.duplicate_id", f"记录编号“{record.id}”重复，第一次在第 {prev.line} 行；记录编号必须唯一",
-                    f"the record id '{record.id}' appears twice, first at line {prev.line}; record ids must be unique",
-                    location, ("id",), expected=Text(zh="唯一的记录编号", en="a unique record id"), found=record.id))
-                if len(problems) >= limit:
-                    break
-                continue
-            first_line[record.id] = location
+            if len(problems) >= limit:
+                break
             if not problems:
                 record._location = location  # what Located.with_location does, without the call
                 yield record
@@ -128,6 +134,15 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
         problems.extend(exc.problems)
     if problems:
         raise InputError(problems[:limit])
+
+
+def _duplicate_id(record_id: str, prev: Location, here: Location) -> Problem:
+    where_zh = f"第 {prev.line} 行" + (f"第 {prev.column} 列" if prev.line == here.line and prev.column else "")
+    where_en = f"line {prev.line}" + (f", column {prev.column}" if prev.line == here.line and prev.column else "")
+    return problem(
+        "records.duplicate_id", f"记录编号“{record_id}”重复，第一次在{where_zh}；记录编号必须唯一",
+        f"the record id '{record_id}' appears twice, first at {where_en}; record ids must be unique",
+        here, ("id",), expected=Text(zh="唯一的记录编号", en="a unique record id"), found=record_id)
 
 
 # -- YAML and JSON ---------------------------------------------------------------------
