@@ -11,11 +11,13 @@ mentions with the path where it stands; `check_ruleset` applies that to every ru
 from __future__ import annotations
 
 import datetime as _dt
+import difflib
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from .errors import Location, Problem
 from .i18n import Text
+from .messages import check_template
 from .schema import (AfterEventSchedule, ByDateSchedule, Condition, DeadlineRule, Match, ProhibitionRule,
                      RatioMetric, Ruleset, TargetRule)
 from .vocabulary import Vocabulary
@@ -102,6 +104,13 @@ def _names(names) -> str:
     return ", ".join(sorted(names))
 
 
+def _did_you_mean(name: str, names) -> tuple[str, str]:
+    close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.75)
+    if not close:
+        return "", ""
+    return f"（是否想写“{close[0]}”？）", f" (did you mean '{close[0]}'?)"
+
+
 def _value_type_problem(ref: FieldRef, field_type: str | None, allowed: frozenset[str] | None,
                         location: Location, path: Path) -> Problem | None:
     cond = ref.condition
@@ -144,9 +153,10 @@ def reference_problems(refs, vocabulary: Vocabulary, locate, field_types: Mappin
             continue
         known = facts[ref.fact]
         if ref.field not in known:
+            zh_hint, en_hint = _did_you_mean(ref.field, known)
             problems.append(_problem(
-                "lint.unknown_field", f"事实类型“{ref.fact}”没有字段“{ref.field}”",
-                f"fact type '{ref.fact}' has no field '{ref.field}'",
+                "lint.unknown_field", f"事实类型“{ref.fact}”没有字段“{ref.field}”{zh_hint}",
+                f"fact type '{ref.fact}' has no field '{ref.field}'{en_hint}",
                 locate(ref.path), ref.path, Text(zh=f"以下之一：{_names(known)}", en=f"one of: {_names(known)}"),
                 ref.field))
             continue
@@ -180,9 +190,10 @@ def check_ruleset(ruleset: Ruleset, vocabulary: Vocabulary,
         if isinstance(rule, TargetRule) and params.metric is not None:
             metric = vocabulary.metrics.get(params.metric)
             if metric is None:
+                zh_hint, en_hint = _did_you_mean(params.metric, vocabulary.metrics)
                 problems.append(_problem(
-                    "lint.unknown_metric", f"规则 {rule.id}：未知的度量“{params.metric}”",
-                    f"rule {rule.id}: unknown metric '{params.metric}'", locate(("params", "metric")),
+                    "lint.unknown_metric", f"规则 {rule.id}：未知的度量“{params.metric}”{zh_hint}",
+                    f"rule {rule.id}: unknown metric '{params.metric}'{en_hint}", locate(("params", "metric")),
                     at(("params", "metric")),
                     Text(zh=f"以下之一：{_names(vocabulary.metrics)}", en=f"one of: {_names(vocabulary.metrics)}"),
                     params.metric))
@@ -196,9 +207,10 @@ def check_ruleset(ruleset: Ruleset, vocabulary: Vocabulary,
         if isinstance(rule, ProhibitionRule) and params.pattern is not None:
             pattern = vocabulary.patterns.get(params.pattern)
             if pattern is None:
+                zh_hint, en_hint = _did_you_mean(params.pattern, vocabulary.patterns)
                 problems.append(_problem(
-                    "lint.unknown_pattern", f"规则 {rule.id}：未知的模式“{params.pattern}”",
-                    f"rule {rule.id}: unknown pattern '{params.pattern}'", locate(("params", "pattern")),
+                    "lint.unknown_pattern", f"规则 {rule.id}：未知的模式“{params.pattern}”{zh_hint}",
+                    f"rule {rule.id}: unknown pattern '{params.pattern}'{en_hint}", locate(("params", "pattern")),
                     at(("params", "pattern")),
                     Text(zh=f"以下之一：{_names(vocabulary.patterns)}", en=f"one of: {_names(vocabulary.patterns)}"),
                     params.pattern))
@@ -209,6 +221,11 @@ def check_ruleset(ruleset: Ruleset, vocabulary: Vocabulary,
                     f"rule {rule.id}: pattern '{params.pattern}' reads {pattern.scope.value} but applies_to is {rule.applies_to.value}",
                     locate(("applies_to",)), at(("applies_to",)),
                     Text(zh=pattern.scope.value, en=pattern.scope.value), rule.applies_to.value))
+        for lang in ("zh", "en"):
+            bad = check_template(getattr(rule.message, lang))
+            if bad is not None:
+                problems.append(Problem(bad.code, Text(zh=f"规则 {rule.id}：{bad.message.zh}", en=f"rule {rule.id}: {bad.message.en}"),
+                                        locate(("message", lang)), at(("message", lang)), bad.expected, bad.found))
         refs = list(rule_references(rule))
         for p in reference_problems(refs, vocabulary, locate, field_types, field_values):
             problems.append(Problem(p.code, Text(zh=f"规则 {rule.id}：{p.message.zh}", en=f"rule {rule.id}: {p.message.en}"),

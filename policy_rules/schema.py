@@ -290,6 +290,8 @@ class _RuleBase(_Strict):
     message: Text = Field(description="结论消息模板（Jinja，沙箱渲染）/ the finding's message template")
     source: Source
     notes: Text | None = None
+    responsible: str | None = Field(
+        None, description="责任单位，照录原文（如“各级各有关部门”）/ the responsible units, as the document names them")
 
 
 class TargetRule(_RuleBase):
