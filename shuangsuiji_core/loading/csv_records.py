@@ -102,42 +102,92 @@ class _Columns:
         if problems:
             raise InputError(problems)
         self.index = seen
+        self._plan()
+
+    def _plan(self) -> None:
+        """Per kind, the columns and where their values go; the hot loop reads these lists."""
+        self.width = max((i for i, _, _ in self.columns), default=-1) + 1
+        self.plain: list[tuple[int, str, str | None, dict | None]] = []  # (index, head, tail, value labels)
+        self.bools: list[tuple[int, str, str | None]] = []
+        self.dates: list[tuple[int, str, str | None]] = []
+        self.ids: int | None = None
+        self.flags: list[tuple[int, str]] = []
+        for i, canonical, kind in self.columns:
+            head, _, tail = canonical.partition(".")
+            target = (i, head, tail or None)
+            if kind == "bool":
+                self.bools.append(target)
+            elif kind == "date":
+                self.dates.append(target)
+            elif kind == "ids":
+                self.ids = i
+            elif kind == "flags":
+                self.flags.append((i, tail))
+            else:
+                self.plain.append((i, head, tail or None, VALUE_LABELS.get(canonical)))
 
     def record(self, row: list[str]) -> tuple[dict, list]:
         """The nested record of one row, and the problems of cells that cannot be placed."""
+        if len(row) < self.width:
+            row = row + [""] * (self.width - len(row))
         rec: dict[str, Any] = {}
-        flags: list[tuple[int, str, list]] = []
-        for i, canonical, kind in self.columns:
-            cell = row[i].strip() if i < len(row) else ""
+        for i, head, tail, labels in self.plain:
+            cell = row[i]
+            if cell and (cell[0] == " " or cell[-1] == " "):
+                cell = cell.strip()
             if not cell:
                 continue
-            if kind == "bool":
-                value: Any = _bool(cell)
-            elif kind == "date":
-                value = _date(cell)
-            elif kind == "ids":
-                rec["inspectors"] = [{"id": x.strip()} for x in _SPLIT.split(cell) if x.strip()]
-                continue
-            elif kind == "flags":
-                flags.append((i, canonical.split(".", 1)[1], [_bool(x.strip()) for x in _SPLIT.split(cell)]))
-                continue
+            if labels is not None:
+                cell = labels.get(cell, cell)
+            if tail is None:
+                rec[head] = cell
             else:
-                labels = VALUE_LABELS.get(canonical)
-                value = labels.get(cell, cell) if labels else cell
-            head, dot, tail = canonical.partition(".")
-            if dot:
+                sub = rec.get(head)
+                if sub is None:
+                    rec[head] = {tail: cell}
+                else:
+                    sub[tail] = cell
+        for i, head, tail in self.bools:
+            cell = row[i].strip()
+            if not cell:
+                continue
+            value = True if cell in TRUE_CELLS else False if cell in FALSE_CELLS else cell
+            if tail is None:
+                rec[head] = value
+            else:
                 rec.setdefault(head, {})[tail] = value
-            else:
-                rec[canonical] = value
-        problems = []
-        if flags:
-            inspectors = rec.get("inspectors") or []
-            for i, flag, values in flags:
-                if len(values) != len(inspectors):
-                    problems.append((i, flag, len(values), len(inspectors)))
+        for i, head, tail in self.dates:
+            cell = row[i]
+            if not cell:
+                continue
+            if not (len(cell) == 10 and cell[4] == "-" and cell[7] == "-"):
+                cell = _date(cell.strip())
+                if not cell:
                     continue
-                for inspector, value in zip(inspectors, values):
-                    inspector[flag] = value
+            if tail is None:
+                rec[head] = cell
+            else:
+                rec.setdefault(head, {})[tail] = cell
+        problems = []
+        if self.ids is not None:
+            cell = row[self.ids]
+            if cell.strip():
+                inspectors = [{"id": x.strip()} for x in _SPLIT.split(cell) if x.strip()]
+                rec["inspectors"] = inspectors
+                for i, flag in self.flags:
+                    cell = row[i]
+                    if not cell.strip():
+                        continue
+                    values = [_bool(x.strip()) for x in _SPLIT.split(cell)]
+                    if len(values) != len(inspectors):
+                        problems.append((i, flag, len(values), len(inspectors)))
+                        continue
+                    for inspector, value in zip(inspectors, values):
+                        inspector[flag] = value
+            else:
+                for i, flag in self.flags:
+                    if row[i].strip():
+                        problems.append((i, flag, len(_SPLIT.split(row[i])), 0))
         return rec, problems
 
     def document(self, rec: dict, line: int) -> LocatedDocument:

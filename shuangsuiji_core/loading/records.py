@@ -128,7 +128,7 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
             if len(problems) >= limit:
                 break
             if not problems:
-                record._location = location  # what Located.with_location does, without the call
+                record.with_location(location)
                 yield record
     except InputError as exc:  # a fatal problem of the file itself, after what was found so far
         problems.extend(exc.problems)
