@@ -1,0 +1,1 @@
+"""Jinja templates of the monthly report (package data)."""
