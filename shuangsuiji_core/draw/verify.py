@@ -55,16 +55,17 @@ class Verification:
 
 
 def _entity_text(e: DrawnEntry) -> str:
-    return f"{e.name}（{e.stratum}，第 {e.rank} 名）"
+    return f"{e.name} [{e.stratum} #{e.rank}]"
 
 
 def compare_records(record: DrawRecord, rederived: DrawRecord) -> list[Difference]:
     diffs: list[Difference] = []
     if not record.self_hash_matches:
+        stated, actual = record.record_sha256, record.computed_sha256()
         diffs.append(Difference("self_hash", "record_sha256", Text(
-            zh="记录内容与其自身的 record_sha256 不符：记录在生成后被改动过",
-            en="the record's content does not match its own record_sha256: it was edited after the draw"),
-            record.record_sha256, record.computed_sha256()))
+            zh=f"记录内容与其自身的 record_sha256 不符，记录在生成后被改动过（记载 {stated}，按内容计算为 {actual}）",
+            en=f"the record's content does not match its own record_sha256: it was edited after the draw "
+               f"(stated {stated}, content gives {actual})")))
     for name, zh, en in (("method_version", "抽取方法版本不同", "the method version differs"),
                          ("seed", "种子不同", "the seed differs"),
                          ("task_sha256", "任务参数不同（抽取比例、范围、人员要求等）", "the task parameters differ (ratios, scope, inspector rules)")):
