@@ -422,6 +422,11 @@ def _fullwidth_note(text: str, mark_line: int | None) -> tuple[str, str]:
             "(followed by a space) and '%'")
 
 
+def _char_at(text: str, line: int, column: int) -> str:
+    lines = text.splitlines()
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
+
+
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None) -> InputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
@@ -430,7 +435,7 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None) -> InputErro
     detail = f"{context + '; ' if context else ''}{problem or exc}"
     zh = f"YAML 语法错误：{detail}"
     en = f"YAML syntax error: {detail}"
-    if "\t" in text and "tab" in detail.lower():
+    if mark is not None and _char_at(text, mark.line, mark.column) == "\t":
         zh += "。YAML 不允许用 Tab 缩进，请改为空格"
         en += ". YAML does not allow tabs for indentation: use spaces"
     note_zh, note_en = _fullwidth_note(text, mark.line if mark else None)
