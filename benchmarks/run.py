@@ -1,0 +1,588 @@
+"""The benchmark: one table of figures, each the median of several runs (with min and
+max), measured on this machine in this run, beside the physical floor and a peer.
+
+    .venv/bin/python benchmarks/run.py            # full run (about 15 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # smaller sizes, fewer runs (under 3 minutes)
+    .venv/bin/python benchmarks/run.py --sizes 100000,1000000 --repeat 3 --only audit
+
+Every measurement is a fresh child process, timed from spawn to exit, with its peak
+resident memory taken from that child's own rusage (``os.wait4``). Inputs come from
+benchmarks/generate.py (seeded) and are cached under benchmarks/data/ (gitignored);
+a cached set is reused only when its manifest matches the requested parameters.
+
+What is measured (see docs/performance.md for the results and the profile):
+
+- ``check-plan`` on a 300-task plan, cold, as a whole process; beside it the floor (a
+  fresh Python that only parses the file with PyYAML's C loader) and the peer
+  (``check-jsonschema`` against docs/plan.schema.json).
+- the audit of N records (JSON Lines and CSV) against qinghe-2026 with each engine:
+  records/s, wall time, peak memory; beside it the parse-only floor (json.loads per
+  line / csv.reader) and the raw engine (the same facts asserted straight into
+  durable_rules with the same compiled rules, batches of 1000, assertion time only).
+- the draw on 2,000,000 entities: wall time and peak memory.
+- growth: time at the largest size / time at the smallest (ideal: the size ratio).
+
+A component that is not built yet shows ``n/a (not built)``; a child that fails shows
+``error`` with its first line of stderr below the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+DATA = BENCH / "data"
+PYTHON = sys.executable
+VENV_BIN = Path(sys.executable).parent
+RULESET = "qinghe-2026"
+PLAN_SCHEMA = REPO / "docs" / "plan.schema.json"
+
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+
+# ------------------------------------------------------------------------- running children
+
+@dataclasses.dataclass
+class Run:
+    wall: float          # seconds, spawn to exit
+    peak_mb: float       # the child's ru_maxrss
+    rc: int
+    stdout: str
+    stderr: str
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        """The last JSON line a child printed (children of this script report that way)."""
+        for line in reversed(self.stdout.strip().splitlines()):
+            if line.startswith("{"):
+                return json.loads(line)
+        return {}
+
+
+def run_child(argv: list[str], timeout: float = 1800, env: dict[str, str] | None = None) -> Run:
+    """Run one fresh process and return its wall time and its own peak memory."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO,
+                                env={**os.environ, **(env or {})})
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.002)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+
+
+def child(kind: str, *args: str) -> list[str]:
+    return [PYTHON, str(Path(__file__).resolve()), "--child", kind, *args]
+
+
+def has_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------------------- the child side
+
+def _child_main(kind: str, args: list[str]) -> int:
+    """Code that runs inside a measured child: prints one JSON line."""
+    if kind == "floor-yaml":
+        import yaml
+        with open(args[0], encoding="utf-8") as f:
+            yaml.load(f, Loader=yaml.CSafeLoader)
+        print(json.dumps({"ok": True}))
+    elif kind == "floor-jsonl":
+        loads = json.loads
+        n = 0
+        with open(args[0], encoding="utf-8") as f:
+            for line in f:
+                if line.strip():
+                    loads(line)
+                    n += 1
+        print(json.dumps({"records": n}))
+    elif kind == "floor-csv":
+        import csv
+        n = -1  # the header
+        with open(args[0], encoding="utf-8", newline="") as f:
+            for _ in csv.reader(f):
+                n += 1
+        print(json.dumps({"records": n}))
+    elif kind == "audit-library":
+        return _child_audit_library(*args)
+    elif kind == "raw-engine":
+        return _child_raw_engine(*args)
+    else:
+        print(f"unknown child {kind}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _child_audit_library(records: str, plan: str, submissions: str, as_of: str, engine: str) -> int:
+    t0 = time.perf_counter()
+    from shuangsuiji_core.evaluation import evaluate
+    from shuangsuiji_core.loading import iter_records, load_plan, load_submissions
+    from shuangsuiji_core.rulesets import load_ruleset
+    t1 = time.perf_counter()
+    ruleset = load_ruleset(RULESET)
+    plan_obj = load_plan(plan)
+    subs = load_submissions(submissions)
+    t2 = time.perf_counter()
+    report = evaluate(ruleset, plan=plan_obj, records=iter_records(records), submissions=subs,
+                      as_of=dt.date.fromisoformat(as_of), engine=engine)
+    t3 = time.perf_counter()
+    print(json.dumps({"import": t1 - t0, "setup": t2 - t1, "evaluate": t3 - t2, "summary": _summary(report)}))
+    return 0
+
+
+def _summary(report: Any) -> dict[str, Any]:
+    """Status counts and offender totals, to check that the engines agree."""
+    findings = getattr(report, "findings", None) or []
+    statuses: dict[str, int] = {}
+    offenders = 0
+    for f in findings:
+        status = getattr(getattr(f, "status", None), "value", getattr(f, "status", None))
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+        offenders += len(getattr(f, "offenders", None) or [])
+    return {"findings": len(findings), "statuses": statuses, "offenders": offenders}
+
+
+def _child_raw_engine(records: str, plan: str, submissions: str, as_of: str) -> int:
+    from raw_engine import measure  # benchmarks/raw_engine.py, next to this file
+    print(json.dumps(measure(records, plan, submissions, as_of, RULESET)))
+    return 0
+
+
+# ------------------------------------------------------------------------- data
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("benchmarks_generate", BENCH / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def ensure_data(name: str, records: int, entities: int, tasks: int, parts: tuple[str, ...],
+                log: Callable[[str], None]) -> Path:
+    """Generate (or reuse) a data set; reuse needs a manifest with the same parameters."""
+    gen = _generator()
+    waivers = gen.waivable_rules(REPO / "rulesets" / f"{RULESET}.yaml")
+    config = gen.Config(records=records, entities=entities, tasks=tasks, waiver_rules=waivers)
+    out = DATA / name
+    manifest_path = out / "manifest.json"
+    wanted = dataclasses.asdict(config)
+    wanted["waiver_rules"] = list(config.waiver_rules)
+    if manifest_path.exists():
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        if manifest.get("config") == wanted and set(parts) <= set(manifest.get("parts", [])) \
+                and all((out / f).exists() for f in manifest.get("files", {}).values()):
+            return out
+    log(f"generating {name} ({records:,} records, {entities:,} entities) ...")
+    started = time.perf_counter()
+    gen.generate(config, out, parts=parts)
+    log(f"  done in {time.perf_counter() - started:.0f} s")
+    return out
+
+
+# ------------------------------------------------------------------------- results
+
+@dataclasses.dataclass
+class Figure:
+    name: str
+    unit: str
+    values: list[float] = dataclasses.field(default_factory=list)
+    goal: str = ""
+    check: Callable[[float], bool] | None = None
+    status: str = ""        # "" measured, "n/a (not built)", "error", "skipped"
+    higher_is_better: bool = False
+    digits: int = 2
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def cells(self) -> list[str]:
+        if self.status or not self.values:
+            text = self.status or "n/a"
+            return [self.name, text, "", "", self.goal, "—"]
+        fmt = (lambda v: f"{v:,.0f}") if self.digits == 0 else (lambda v: f"{v:,.{self.digits}f}")
+        lo, hi = min(self.values), max(self.values)
+        met = "—" if self.check is None else ("yes" if self.check(self.median) else "**no**")
+        unit = f" {self.unit}" if self.unit else ""
+        return [self.name, f"{fmt(self.median)}{unit}", fmt(lo), fmt(hi), self.goal, met]
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[Figure | str] = []
+        self.notes: list[str] = []
+
+    def add(self, figure: Figure) -> Figure:
+        self.rows.append(figure)
+        return figure
+
+    def section(self, title: str) -> None:
+        self.rows.append(title)
+
+    def render(self) -> str:
+        header = ["measurement", "median", "min", "max", "goal", "met"]
+        lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        for row in self.rows:
+            if isinstance(row, str):
+                lines.append(f"| **{row}** |  |  |  |  |  |")
+            else:
+                lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row.cells()) + " |")
+        out = "\n".join(lines)
+        if self.notes:
+            out += "\n\n" + "\n".join(f"- {n}" for n in self.notes)
+        return out
+
+
+def ratio_figure(name: str, num: Figure, den: Figure, goal: str = "", check=None) -> Figure:
+    fig = Figure(name, "×", goal=goal, check=check)
+    if num.status or den.status or not num.values or not den.values:
+        fig.status = "n/a"
+        return fig
+    # min/max of a ratio: pair the extremes so the range is honest
+    fig.values = [num.median / den.median, min(num.values) / max(den.values), max(num.values) / min(den.values)]
+    return fig
+
+
+def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, value=lambda r: r.wall,
+                 ok_rc=(0,), peak: Figure | None = None, warmup: bool = False, timeout: float = 1800,
+                 before: Callable[[], None] | None = None,
+                 validate: Callable[[Run], str | None] | None = None) -> list[Run]:
+    """Run argv `repeat` times, filling fig (and peak) or marking an error with a note.
+
+    A run counts only if its exit code is in ok_rc, it printed no traceback and
+    `validate` (when given) finds its output complete."""
+    runs = []
+    if warmup:  # the first run pays for the page cache; it is not counted
+        run_child(argv, timeout)
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        r = run_child(argv, timeout)
+        problem = None
+        if r.rc not in ok_rc or "Traceback (most recent call last)" in r.stderr:
+            problem = (r.stderr.strip().splitlines() or [f"exit code {r.rc}"])[-1][:300]
+        elif validate is not None:
+            problem = validate(r)
+        if problem:
+            fig.status = "error"
+            fig.values = []
+            if peak is not None:
+                peak.status = "error"
+                peak.values = []
+            table.notes.append(f"{fig.name}: exit {r.rc}: {problem}")
+            return []
+        runs.append(r)
+        fig.values.append(value(r))
+        if peak is not None:
+            peak.values.append(r.peak_mb)
+    return runs
+
+
+# ------------------------------------------------------------------------- the benchmarks
+
+def bench_check_plan(table: Table, plan_dir: Path, repeat: int) -> None:
+    plan = plan_dir / "plan.yaml"
+    table.section("check-plan, 300-task plan, cold process")
+    cp = Figure("check-plan (wall)", "s", goal="≤ 0.3 s and ≤ ½ check-jsonschema", digits=3)
+    floor = Figure("floor: python + PyYAML CSafeLoader parse only", "s", digits=3)
+    peer = Figure("peer: check-jsonschema against docs/plan.schema.json", "s", digits=3)
+    check_plan_bin = VENV_BIN / "check-plan"
+    if has_module("shuangsuiji_core.commands.check_plan") and check_plan_bin.exists():
+        runs = measure_runs(cp, [str(check_plan_bin), "--format", "json", str(plan)], repeat, table,
+                            ok_rc=(0, 1), warmup=True,
+                            validate=lambda r: None if r.stdout.strip() else "check-plan printed nothing")
+        if runs:
+            table.notes.append(f"check-plan exit code {runs[0].rc} on the generated plan "
+                               f"(1 = some finding failed, as expected of a synthetic plan with violations)")
+    else:
+        cp.status = "n/a (not built)"
+    measure_runs(floor, child("floor-yaml", str(plan)), repeat, table, warmup=True)
+    cjs = VENV_BIN / "check-jsonschema"
+    if PLAN_SCHEMA.exists() and cjs.exists():
+        measure_runs(peer, [str(cjs), "--schemafile", str(PLAN_SCHEMA), str(plan)], repeat, table, warmup=True)
+    else:
+        peer.status = "n/a (not built)"
+    table.add(cp)
+    table.add(floor)
+    table.add(peer)
+    if cp.values and peer.values:
+        cp.check = lambda m: m <= 0.3 and m <= 0.5 * peer.median
+    table.add(ratio_figure("check-plan ÷ check-jsonschema", cp, peer, goal="≤ 0.5", check=lambda v: v <= 0.5))
+    table.add(ratio_figure("check-plan ÷ floor", cp, floor))
+
+
+@dataclasses.dataclass
+class AuditResult:
+    wall: Figure
+    rate: Figure
+    peak: Figure
+
+
+def _audit_argv(via: str, records: Path, data: Path, as_of: str, engine: str, out_file: Path) -> list[str]:
+    if via == "cli":
+        return [str(VENV_BIN / "shuangsuiji"), "audit", "--plan", str(data / "plan.yaml"), "--records", str(records),
+                "--submissions", str(data / "submissions.yaml"), "--ruleset", RULESET, "--as-of", as_of,
+                "--engine", engine, "--format", "json", "--output", str(out_file)]
+    return child("audit-library", str(records), str(data / "plan.yaml"), str(data / "submissions.yaml"), as_of, engine)
+
+
+def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], engines: list[str], repeat_for,
+                via: str, default_engine: str | None, as_of: str, raw: bool) -> dict[tuple, AuditResult]:
+    results: dict[tuple, AuditResult] = {}
+    built = has_module("shuangsuiji_core.evaluation") if via == "library" else cli_built()
+    out_file = Path(tempfile.mkdtemp(prefix="bench-audit-")) / "report.json"
+    sizes = sorted(datasets)
+    for size in sizes:
+        data = datasets[size]
+        repeat = repeat_for(size)
+        for fmt in formats:
+            records = data / f"records.{fmt}"
+            table.section(f"audit of {size:,} records ({'JSON Lines' if fmt == 'jsonl' else 'CSV'}) against {RULESET}")
+            floor_wall = Figure(f"floor: parse only ({'json.loads per line' if fmt == 'jsonl' else 'csv.reader'}), wall",
+                                "s")
+            floor_rate = Figure("floor: parse only, records/s", "", digits=0, higher_is_better=True)
+            runs = measure_runs(floor_wall, child(f"floor-{fmt}", str(records)), repeat, table, warmup=True)
+            floor_rate.values = [size / r.wall for r in runs]
+            table.add(floor_wall)
+            table.add(floor_rate)
+            summaries = {}
+            for engine in engines:
+                label = f"{engine}{' (default)' if engine == default_engine else ''}"
+                wall = Figure(f"audit, {label} engine: wall", "s")
+                rate = Figure(f"audit, {label} engine: records/s", "", digits=0, higher_is_better=True)
+                peak = Figure(f"audit, {label} engine: peak memory", "MB", digits=0)
+                if engine == "python":
+                    rate.goal, rate.check = "≥ 150,000", (lambda v: v >= 150_000)
+                if engine == default_engine:
+                    rate.goal = (rate.goal + "; " if rate.goal else "") + "≥ 50,000 (default)"
+                    prev = rate.check
+                    rate.check = (lambda v, prev=prev: v >= 50_000 and (prev is None or prev(v)))
+                if size >= 1_000_000:
+                    peak.goal, peak.check = "< 500 MB", (lambda v: v < 500)
+                if not built:
+                    for f in (wall, rate, peak):
+                        f.status = "n/a (not built)"
+                else:
+                    runs = measure_runs(wall, _audit_argv(via, records, data, as_of, engine, out_file), repeat, table,
+                                        ok_rc=(0, 1), peak=peak, before=lambda: out_file.unlink(missing_ok=True),
+                                        validate=_audit_output_problem(via, out_file))
+                    rate.values = [size / r.wall for r in runs]
+                    if runs and via == "library":
+                        summaries[engine] = runs[0].payload.get("summary")
+                    elif runs and out_file.exists():
+                        summaries[engine] = _report_digest(out_file)
+                for f in (wall, rate, peak):
+                    table.add(f)
+                table.add(ratio_figure(f"audit, {engine} ÷ floor (wall)", wall, floor_wall, goal="≤ 4",
+                                       check=lambda v: v <= 4))
+                results[(size, fmt, engine)] = AuditResult(wall, rate, peak)
+            if len(summaries) > 1 and len({json.dumps(s, sort_keys=True) for s in summaries.values()}) > 1:
+                table.notes.append(f"engines DISAGREE on {size:,} {fmt}: {summaries}")
+            elif summaries:
+                table.notes.append(f"{size:,} {fmt}: engines agree: {next(iter(summaries.values()))}")
+            if raw:
+                raw_rate = Figure("raw engine: same facts asserted into durable_rules, records/s", "", digits=0,
+                                  higher_is_better=True)
+                if not has_module("policy_rules.evaluators.durable") or not has_module("shuangsuiji_core.facts"):
+                    raw_rate.status = "n/a (not built)"
+                else:
+                    argv = child("raw-engine", str(records), str(data / "plan.yaml"), str(data / "submissions.yaml"),
+                                 as_of)
+                    measure_runs(raw_rate, argv, min(repeat, 3), table,
+                                 value=lambda r: r.payload["records"] / r.payload["assert_seconds"])
+                table.add(raw_rate)
+    return results
+
+
+def _audit_output_problem(via: str, out_file: Path) -> Callable[[Run], str | None]:
+    def check(run: Run) -> str | None:
+        if via == "library":
+            return None if run.payload.get("summary") else "the child printed no summary"
+        if not out_file.exists():
+            return "the audit wrote no report"
+        return None if _report_digest(out_file) is not None else "the report is not valid JSON"
+    return check
+
+
+def _report_digest(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    reports = data if isinstance(data, list) else data.get("reports", [data]) if isinstance(data, dict) else []
+    statuses: dict[str, int] = {}
+    offenders = 0
+    for report in reports:
+        for f in report.get("findings", []) if isinstance(report, dict) else []:
+            statuses[str(f.get("status"))] = statuses.get(str(f.get("status")), 0) + 1
+            offenders += len(f.get("offenders") or [])
+    return {"statuses": statuses, "offenders": offenders}
+
+
+def bench_growth(table: Table, results: dict[tuple, AuditResult], sizes: list[int]) -> None:
+    if len(sizes) < 2:
+        return
+    small, large = sizes[0], sizes[-1]
+    ideal = large / small
+    table.section(f"growth: time at {large:,} ÷ time at {small:,} records (ideal {ideal:g})")
+    for (size, fmt, engine), res in sorted(results.items()):
+        if size != large or (small, fmt, engine) not in results:
+            continue
+        table.add(ratio_figure(f"growth, {engine} engine, {fmt}", res.wall, results[(small, fmt, engine)].wall,
+                               goal=f"≤ {ideal * 1.1:g}", check=lambda v: v <= ideal * 1.1))
+
+
+def bench_draw(table: Table, entities: int, repeat: int, log) -> None:
+    table.section(f"draw on {entities:,} entities")
+    wall = Figure("draw: wall", "s", goal="< 15 s", check=lambda v: v < 15)
+    peak = Figure("draw: peak memory", "MB", goal="< 1,024 MB", check=lambda v: v < 1024, digits=0)
+    draw_bench = BENCH / "draw_bench.py"
+    if draw_bench.exists():
+        data = ensure_data(f"directory-{entities}", records=0, entities=entities, tasks=300,
+                           parts=("plan", "entities", "inspectors"), log=log)
+        argv = [PYTHON, str(draw_bench), "--entities", str(data / "entities.csv"),
+                "--inspectors", str(data / "inspectors.csv"), "--plan", str(data / "plan.yaml")]
+        measure_runs(wall, argv, repeat, table, peak=peak)
+    else:
+        wall.status = peak.status = "n/a (not built)"
+    table.add(wall)
+    table.add(peak)
+
+
+# ------------------------------------------------------------------------- machine and main
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines()
+                      if l.startswith("MemTotal"))
+        mem = f"{mem_kb / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        mem = "unknown memory"
+    load = os.getloadavg()
+    return (f"{os.cpu_count()} CPUs ({cpu}), {mem}, Python {platform.python_version()}, {platform.system()} "
+            f"{platform.release()}; load average at start {load[0]:.2f}")
+
+
+def cli_built() -> bool:
+    return ((VENV_BIN / "shuangsuiji").exists() and has_module("shuangsuiji_core.commands.main")
+            and has_module("shuangsuiji_core.commands.audit"))
+
+
+def default_engine() -> str | None:
+    """The engine `auto` picks, if the evaluation module says."""
+    if not has_module("shuangsuiji_core.evaluation"):
+        return None
+    probe = run_child([PYTHON, "-c", "import shuangsuiji_core.evaluation as e, json; "
+                                     "f = getattr(e, 'resolve_engine', None) or getattr(e, 'default_engine', None); "
+                                     "print(json.dumps({'engine': f('auto') if callable(f) and f.__code__.co_argcount "
+                                     "else (f() if callable(f) else getattr(e, 'DEFAULT_ENGINE', None))}))"])
+    return probe.payload.get("engine") if probe.rc == 0 else None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="Benchmarks: one table, medians of fresh processes, floors and peers.")
+    p.add_argument("--quick", action="store_true", help="20k/200k records, 200k-entity draw, fewer runs (< 3 min)")
+    p.add_argument("--sizes", help="record counts, comma-separated (default 100000,1000000)")
+    p.add_argument("--repeat", type=int, help="runs per figure (default: 10 for check-plan, 5 small, 3 large)")
+    p.add_argument("--formats", default="jsonl,csv")
+    p.add_argument("--engines", default="python,durable")
+    p.add_argument("--only", default="plan,audit,raw,draw", help="subset of plan,audit,raw,draw")
+    p.add_argument("--draw-entities", type=int, help="default 2,000,000 (200,000 with --quick)")
+    p.add_argument("--via", choices=("auto", "cli", "library"), default="auto",
+                   help="audit through `shuangsuiji audit` (cli) or evaluate() in a child (library)")
+    p.add_argument("--json", type=Path, help="also write the raw figures here")
+    p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.child:
+        return _child_main(args.child[0], args.child[1:])
+    started = time.perf_counter()
+    log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
+    only = set(args.only.split(","))
+    if args.sizes:
+        sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
+    else:
+        sizes = [20_000, 200_000] if args.quick else [100_000, 1_000_000]
+    draw_entities = args.draw_entities or (200_000 if args.quick else 2_000_000)
+    entities_for_records = max(2 * max(sizes), 2_000_000)
+
+    def repeat_for(size: int) -> int:
+        if args.repeat:
+            return args.repeat
+        if args.quick:
+            return 2 if size >= 200_000 else 3
+        return 3 if size >= 1_000_000 else 5
+
+    table = Table()
+    log(f"machine: {machine()}")
+    if "plan" in only:
+        log("check-plan ...")
+        plan_dir = ensure_data(f"plan-300-{max(sizes)}", records=max(sizes), entities=entities_for_records, tasks=300,
+                               parts=("plan", "submissions"), log=log)
+        bench_check_plan(table, plan_dir, args.repeat or (5 if args.quick else 10))
+    via = args.via
+    if via == "auto":
+        via = "cli" if cli_built() else "library"
+    if "audit" in only or "raw" in only:
+        datasets = {size: ensure_data(f"records-{size}", records=size, entities=entities_for_records, tasks=300,
+                                      parts=("plan", "records", "submissions"), log=log) for size in sizes}
+        as_of = json.loads((datasets[sizes[0]] / "manifest.json").read_text(encoding="utf-8"))["as_of"]
+        engines = [e for e in args.engines.split(",") if e] if "audit" in only else []
+        log(f"audit via {via} ...")
+        results = bench_audit(table, datasets, args.formats.split(","), engines, repeat_for, via, default_engine(),
+                              as_of, raw="raw" in only)
+        bench_growth(table, results, sizes)
+    if "draw" in only:
+        log("draw ...")
+        bench_draw(table, draw_entities, 1 if args.quick else 3, log)
+    total = time.perf_counter() - started
+    table.notes.append(f"machine: {machine()}; audit via {via}; total benchmark time {total / 60:.1f} min")
+    print(table.render())
+    if args.json:
+        args.json.write_text(json.dumps([dataclasses.asdict(r) if isinstance(r, Figure) else r for r in table.rows],
+                                        default=lambda o: None, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
