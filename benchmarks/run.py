@@ -464,21 +464,61 @@ def bench_growth(table: Table, results: dict[tuple, AuditResult], sizes: list[in
                                goal=f"≤ {ideal * 1.1:g}", check=lambda v: v <= ideal * 1.1))
 
 
+DRAW_TASK = """\
+draw_task:
+  id: QH-2026-DRAW
+  name: 食品销售经营者部门联合抽查
+  department: 清河县市场监督管理局
+  scope: {industry: 食品销售}
+  sampling_ratio: {A: 0.02, B: 0.05, C: 0.10, D: 0.20}
+  inspectors_per_group: 2
+  required_inspector_tags: [食品经营许可情况]
+  max_groups_per_inspector: 2000
+"""
+DRAW_SEED = "2026-03-31 福彩3D 第2026083期 开奖号码 517"
+
+
 def bench_draw(table: Table, entities: int, repeat: int, log) -> None:
-    table.section(f"draw on {entities:,} entities")
+    table.section(f"draw on {entities:,} entities (one industry in scope, 2 inspectors per group)")
     wall = Figure("draw: wall", "s", goal="< 15 s", check=lambda v: v < 15)
     peak = Figure("draw: peak memory", "MB", goal="< 1,024 MB", check=lambda v: v < 1024, digits=0)
-    draw_bench = BENCH / "draw_bench.py"
-    if draw_bench.exists():
-        data = ensure_data(f"directory-{entities}", records=0, entities=entities, tasks=300,
-                           parts=("plan", "entities", "inspectors"), log=log)
-        argv = [PYTHON, str(draw_bench), "--entities", str(data / "entities.csv"),
-                "--inspectors", str(data / "inspectors.csv"), "--plan", str(data / "plan.yaml")]
-        measure_runs(wall, argv, repeat, table, peak=peak)
+    vwall = Figure("verify-draw: wall", "s")
+    vpeak = Figure("verify-draw: peak memory", "MB", digits=0)
+    if cli_built() and has_module("shuangsuiji_core.commands.draw"):
+        command = [str(VENV_BIN / "shuangsuiji")]
+    elif has_module("shuangsuiji_core.commands.draw"):
+        command = [PYTHON, "-m", "shuangsuiji_core.commands.draw"]
     else:
-        wall.status = peak.status = "n/a (not built)"
-    table.add(wall)
-    table.add(peak)
+        command = []
+    if command:
+        data = ensure_data(f"directory-{entities}", records=0, entities=entities, tasks=300,
+                           parts=("entities", "inspectors"), log=log)
+        task = data / "draw_task.yaml"
+        task.write_text(DRAW_TASK, encoding="utf-8")
+        record = data / "draw_record.json"
+        inputs = ["--entities", str(data / "entities.csv"), "--inspectors", str(data / "inspectors.csv"),
+                  "--task", str(task)]
+
+        def drawn(run: Run) -> str | None:
+            try:
+                selected = json.loads(record.read_text(encoding="utf-8")).get("selected")
+            except (OSError, ValueError):
+                return "the draw wrote no record"
+            return None if selected else "the draw record selects nobody"
+
+        runs = measure_runs(wall, command + ["draw", *inputs, "--seed", DRAW_SEED, "--output", str(record), "--quiet"],
+                            repeat, table, peak=peak, before=lambda: record.unlink(missing_ok=True), validate=drawn)
+        if runs:
+            selected = len(json.loads(record.read_text(encoding="utf-8"))["selected"])
+            table.notes.append(f"draw: {selected:,} entities drawn from {entities:,}")
+            measure_runs(vwall, command + ["verify-draw", "--record", str(record), *inputs, "--quiet"], repeat, table,
+                         peak=vpeak)
+        else:
+            vwall.status = vpeak.status = "skipped"
+    else:
+        wall.status = peak.status = vwall.status = vpeak.status = "n/a (not built)"
+    for f in (wall, peak, vwall, vpeak):
+        table.add(f)
 
 
 # ------------------------------------------------------------------------- machine and main
