@@ -295,6 +295,13 @@ def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, val
             problem = (r.stderr.strip().splitlines() or [f"exit code {r.rc}"])[-1][:300]
         elif validate is not None:
             problem = validate(r)
+        if problem and "component_missing" in r.stderr:  # the command exists, the library part behind it not yet
+            fig.status = "n/a (not built)"
+            fig.values = []
+            if peak is not None:
+                peak.status, peak.values = "n/a (not built)", []
+            table.notes.append(f"{fig.name}: {problem}")
+            return []
         if problem:
             fig.status = "error"
             fig.values = []
