@@ -50,6 +50,20 @@ def detect_encoding(head: bytes, name: str) -> str:
         Location(name, 1, 1))])
 
 
+def _first_undecodable(path: str, encoding: str) -> tuple[int, int]:
+    """Line and column of the first byte that does not decode; read again only on this error path."""
+    decoder = codecs.getincrementaldecoder(encoding.replace("-sig", ""))()
+    line, offset_in_line = 1, 0
+    with open(path, "rb") as fh:
+        for raw in fh:  # binary lines: b"\n" never occurs inside a UTF-8 or GB18030 character
+            try:
+                decoder.decode(raw, final=False)
+            except UnicodeDecodeError as exc:
+                return line, len(raw[: exc.start].decode(encoding.replace("-sig", ""), "replace")) + 1
+            line += 1
+    return line, offset_in_line + 1
+
+
 def _bool(cell: str) -> Any:
     if cell in TRUE_CELLS:
         return True
@@ -263,11 +277,13 @@ def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
                     continue
                 yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), None)
         except UnicodeDecodeError:
+            line, column = _first_undecodable(path, encoding)
             raise InputError([problem(
-                "file.encoding", f"第 {last_line + 1} 行附近的字节不是有效的 {encoding} 编码；请在 Excel 中“另存为”→"
-                "“CSV UTF-8（逗号分隔）”后再试",
-                f"the bytes near line {last_line + 1} are not valid {encoding}; in Excel use 'Save as' -> "
-                "'CSV UTF-8 (comma delimited)' and try again", Location(name, last_line + 1, 1))]) from None
+                "file.encoding", f"第 {line} 行有不是 {encoding} 编码的字节（文件里混用了不同编码？）；请在 Excel 中"
+                "“另存为”→“CSV UTF-8（逗号分隔）”后再试",
+                f"line {line} holds bytes that are not {encoding} (mixed encodings in one file?); in Excel use "
+                "'Save as' -> 'CSV UTF-8 (comma delimited)' and try again", Location(name, line, column),
+                expected=Text(zh=encoding, en=encoding))]) from None
         except csv.Error as exc:
             raise InputError([problem("csv.syntax", f"CSV 格式错误：{exc}", f"CSV format error: {exc}",
                                       Location(name, last_line + 1, 1))]) from None
