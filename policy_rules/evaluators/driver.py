@@ -1,0 +1,239 @@
+"""Feeding facts to an evaluator in bounded batches and handing the matches to the
+consumers that aggregate them (metrics, offenders, per-object deadlines).
+
+The evaluators only say which facts match which query; everything done with a match
+happens here and in the consumers, in plain Python, whichever evaluator answered. A
+batch the durable backend fails on (any exception, a hang past the time bound, a dead
+worker process, a wrong count of processed facts) is matched again by the Python
+evaluator and noted; no batch is ever skipped.
+
+Fact tuples are `(fact_type, fields, ref)`: `fields` is what the evaluators see, `ref`
+is what a finding needs (kind, id, location, task id) and never reaches the engine.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Protocol, Sequence
+
+from ..compiled import CompiledRuleset, Query, Selection
+from ..i18n import Text
+from .python import PythonEvaluator, _predicate
+
+Fact = tuple  # (fact_type: str, fields: dict, ref: tuple)
+
+
+class Consumer(Protocol):
+    needs: tuple[str, ...]
+
+    def take(self, values: tuple, ref: tuple) -> None: ...
+
+
+@dataclass
+class DeferredFields:
+    """How the domain resolves fields known only after the stream: `snapshot(fields)`
+    keeps what is needed per candidate, `value(fact, field, snapshot)` answers at the end."""
+
+    snapshot: Callable[[str, dict], tuple]
+    value: Callable[[str, str, tuple], object]
+
+
+@dataclass
+class RunStats:
+    batches: int = 0
+    facts: int = 0
+    fallback_batches: int = 0
+    notes: list[Text] = field(default_factory=list)
+
+
+def _is_stream_query(q: Query, streamed: frozenset[str]) -> bool:
+    return q.fact in streamed or any(link.fact in streamed for link in q.joins + q.absent)
+
+
+class Run:
+    def __init__(self, compiled: CompiledRuleset, consumers: Sequence[tuple[Selection, Consumer]],
+                 make_evaluator: Callable[[list[Query], str], object], *, batch_size: int = 1000,
+                 deferred: DeferredFields | None = None):
+        self.compiled = compiled
+        self.streamed = compiled.streamed
+        self.batch_size = max(1, batch_size)
+        self.deferred = deferred
+        self.stats = RunStats()
+        self.global_queries = [q for q in compiled.queries if not _is_stream_query(q, self.streamed)]
+        self.stream_queries = [q for q in compiled.queries if _is_stream_query(q, self.streamed)]
+        self.make_evaluator = make_evaluator
+        self.python_stream = PythonEvaluator(self.stream_queries)
+        # global fact types a streamed batch needs: joined from streamed facts, or primaries of union queries
+        need: set[str] = set()
+        for q in self.stream_queries:
+            if q.fact not in self.streamed:
+                need.add(q.fact)
+            need.update(link.fact for link in q.joins + q.absent if link.fact not in self.streamed)
+        self.stream_globals = need
+        self.by_query_streamed: dict[str, list[tuple[Selection, Consumer, object]]] = {}
+        self.global_selections: list[tuple[Selection, Consumer]] = []
+        for sel, consumer in consumers:
+            if sel.streamed_primary:
+                pred = None
+                if sel.deferred:
+                    pred = _predicate(sel.deferred)
+                self.by_query_streamed.setdefault(sel.query, []).append((sel, consumer, pred))
+            else:
+                self.global_selections.append((sel, consumer))
+        self.union_hits: dict[str, set[int]] = {}  # stream query -> global fact indexes matched in any batch
+        self.candidates: list[tuple[Consumer, Selection, object, tuple, tuple, tuple]] = []
+
+    # -- the stream ----------------------------------------------------------------
+    def run(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]] | None,
+            engine_name: str) -> RunStats:
+        global_matches: dict[str, list[int]] = {}
+        if self.global_queries and global_facts:
+            global_matches = self._match_global(global_facts, engine_name)
+        if units is not None and self.stream_queries:
+            self._stream(global_facts, units, engine_name)
+        elif units is not None:
+            for unit in units:  # nothing reads streamed facts; still drain the stream for its side effects
+                self.stats.facts += len(unit)
+        self._finish_globals(global_facts, global_matches)
+        self._finish_deferred()
+        return self.stats
+
+    def _match_global(self, facts: list[Fact], engine_name: str) -> dict[str, list[int]]:
+        ordered = sorted(range(len(facts)), key=lambda i: self._order(facts[i][0]))
+        batch = [facts[i] for i in ordered]
+        evaluator = self.make_evaluator(self.global_queries, "global")
+        try:
+            result = self._evaluate(evaluator, 0, batch, PythonEvaluator(self.global_queries))
+        finally:
+            evaluator.close()
+        return {q: [ordered[p] for p in pos] for q, pos in result.items()}
+
+    def _order(self, fact_type: str) -> int:
+        order = self.compiled.fact_order
+        return order.index(fact_type) if fact_type in order else len(order)
+
+    def _evaluate(self, evaluator, number: int, batch: list[Fact], fallback: PythonEvaluator) -> dict[str, list[int]]:
+        self.stats.batches += 1
+        if isinstance(evaluator, PythonEvaluator):
+            return evaluator.match(batch)
+        try:
+            evaluator.submit(number, batch)
+            return evaluator.collect(number)
+        except Exception as exc:
+            return self._fallback(number, batch, fallback, exc)
+
+    def _fallback(self, number: int, batch: list[Fact], fallback: PythonEvaluator, exc: Exception):
+        self.stats.fallback_batches += 1
+        self.stats.notes.append(Text(
+            zh=f"规则引擎 durable_rules 处理第 {number} 批（{len(batch)} 个事实）失败：{exc}；该批已改由 Python 求值器重新计算，结果完整。",
+            en=f"durable_rules failed on batch {number} ({len(batch)} facts): {exc}; the batch was re-evaluated by "
+               f"the Python evaluator, so the result is complete."))
+        return fallback.match(batch)
+
+    def _stream(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]], engine_name: str) -> None:
+        prefix_idx = [i for i, f in enumerate(global_facts) if f[0] in self.stream_globals]
+        prefix_idx.sort(key=lambda i: self._order(global_facts[i][0]))
+        prefix = [global_facts[i] for i in prefix_idx]
+        self.prefix_idx = prefix_idx
+        evaluator = self.make_evaluator(self.stream_queries, "stream")
+        workers = max(1, len(getattr(evaluator, "pool", ())) or 1)
+        in_flight: deque[tuple[int, list[Fact]]] = deque()
+        order_of = {t: i for i, t in enumerate(self.compiled.fact_order)}
+        # room for units in a batch: the bound less the global prefix, never below half the bound
+        room = max(self.batch_size - len(prefix), self.batch_size // 2, 1)
+        number = 0
+        pending_units: list[Fact] = []
+
+        def flush() -> None:
+            nonlocal number, pending_units
+            if not pending_units:
+                return
+            number += 1
+            pending_units.sort(key=lambda f: order_of.get(f[0], 1 << 30))  # stable: unit order kept per type
+            batch = prefix + pending_units
+            pending_units = []
+            self.stats.facts += len(batch) - len(prefix)
+            if isinstance(evaluator, PythonEvaluator):
+                self.stats.batches += 1
+                self._consume(batch, evaluator.match(batch))
+                return
+            while len(in_flight) >= workers:
+                self._collect(evaluator, *in_flight.popleft())
+            try:
+                evaluator.submit(number, batch)
+                in_flight.append((number, batch))
+            except Exception as exc:
+                self.stats.batches += 1
+                self._consume(batch, self._fallback(number, batch, self.python_stream, exc))
+
+        try:
+            for unit in units:
+                if pending_units and len(pending_units) + len(unit) > room:
+                    flush()
+                pending_units.extend(unit)
+            flush()
+            while in_flight:
+                self._collect(evaluator, *in_flight.popleft())
+        finally:
+            evaluator.close()
+
+    def _collect(self, evaluator, number: int, batch: list[Fact]) -> None:
+        self.stats.batches += 1
+        try:
+            result = evaluator.collect(number)
+        except Exception as exc:
+            result = self._fallback(number, batch, self.python_stream, exc)
+        self._consume(batch, result)
+
+    def _consume(self, batch: list[Fact], result: dict[str, list[int]]) -> None:
+        n_prefix = len(self.prefix_idx)
+        for qid, positions in result.items():
+            if not positions:
+                continue
+            targets = self.by_query_streamed.get(qid)
+            if targets:
+                for sel, consumer, dpred in targets:
+                    needs = consumer.needs
+                    for pos in positions:
+                        if pos < n_prefix:
+                            continue
+                        fact = batch[pos]
+                        fields = fact[1]
+                        values = tuple([fields.get(n) for n in needs]) if needs else ()
+                        if dpred is not None:
+                            snap = self.deferred.snapshot(fact[0], fields)
+                            self.candidates.append((consumer, sel, dpred, snap, values, fact[2]))
+                        else:
+                            consumer.take(values, fact[2])
+            hits = [self.prefix_idx[p] for p in positions if p < n_prefix]
+            if hits:
+                self.union_hits.setdefault(qid, set()).update(hits)
+
+    # -- after the stream ----------------------------------------------------------
+    def _finish_globals(self, global_facts: list[Fact], global_matches: dict[str, list[int]]) -> None:
+        for sel, consumer in self.global_selections:
+            if sel.union_over_batches:
+                chosen = set(self.union_hits.get(sel.query, ()))
+            else:
+                chosen = set(global_matches.get(sel.query, ()))
+            for m in sel.minus:
+                chosen -= self.union_hits.get(m, set())
+            dpred = _predicate(sel.deferred) if sel.deferred else None
+            for i in sorted(chosen):
+                fact = global_facts[i]
+                fields = fact[1]
+                if dpred is not None:
+                    snap = self.deferred.snapshot(fact[0], fields)
+                    resolved = {t.field: self.deferred.value(fact[0], t.field, snap) for t in sel.deferred}
+                    if not dpred(resolved):
+                        continue
+                consumer.take(tuple(fields.get(n) for n in consumer.needs), fact[2])
+
+    def _finish_deferred(self) -> None:
+        for consumer, sel, dpred, snap, values, ref in self.candidates:
+            resolved = {t.field: self.deferred.value(sel.fact, t.field, snap) for t in sel.deferred}
+            if dpred(resolved):
+                consumer.take(values, ref)
+        self.candidates = []
+

@@ -1,0 +1,382 @@
+"""The durable_rules backend, hardened (see ../shared/design/DURABLE_RULES.md).
+
+What this module does about each measured hazard:
+
+- **No `engine.Host`** (it leaks timer threads and ~1 MB per ruleset): one ruleset is
+  created per process with `durable_rules_engine.create_ruleset` and reused for every
+  batch; the state is deleted after each batch (`delete_state`), so memory stays flat.
+- **Batches are bounded** (`MAX_BATCH_FACTS`), asserted with `assert_facts`, and the
+  actions drained with `start_action_for_state` / `complete_and_start_action`.
+- **Silently dropped facts**: a lowest-priority catch-all rule fires once per fact;
+  its firings are counted and every engine id must fire exactly once, else the batch
+  failed.
+- **Engine ids are ours**: facts get the ids 1, 2, ... skipping any whose 32-bit FNV-1a
+  hash (the engine's duplicate check) equals an earlier one's; the user's own `id`
+  field travels under another key (`u_id`). Every field is prefixed `u_`, so `id`,
+  `sid` and `t` stay the engine's.
+- **Type discriminator first** on every pattern (`{"t": "record"}`), so no rule can
+  match the engine's re-asserted state fact (which would loop forever).
+- **Whitelisted operators only**, values typed in Python (dates as day numbers,
+  absent fields left out of the fact since the engine counts null as existing).
+- **Not thread safe, never releases the GIL, hangs cannot be interrupted**: the engine
+  runs in worker processes (one engine each) that are killed when a batch exceeds
+  its time bound; in-process use (`workers=0`) is serialised by a lock.
+- **Any failure** (exception, hang, dead worker, wrong fact count) makes the caller
+  re-evaluate that batch with the Python evaluator and note it in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import multiprocessing
+import os
+import sys
+import threading
+import time
+from typing import Iterable, Sequence
+
+from ..compiled import Link, Query, Test
+
+MAX_BATCH_FACTS = 1000
+CATCH_ALL = "catch_all"
+SID = "0"
+DEFAULT_TIMEOUT_SECONDS = 30.0
+
+_IMPORT_ERROR: str | None = None
+try:  # pragma: no cover - depends on the platform
+    if sys.version_info >= (3, 13):
+        raise ImportError("durable_rules' C extension does not import on Python 3.13+ (PyEval_CallObject removed)")
+    import durable_rules_engine as _dre  # type: ignore
+except Exception as exc:  # ImportError, or a broken build's undefined symbol
+    _dre = None
+    _IMPORT_ERROR = f"{type(exc).__name__}: {exc}"
+
+
+def available() -> tuple[bool, str | None]:
+    """(True, None) when durable_rules can be used here, else (False, why not)."""
+    return (_dre is not None, _IMPORT_ERROR)
+
+
+class EngineFailure(Exception):
+    """A batch the engine did not evaluate completely and correctly."""
+
+
+def fnv1a32(text: str) -> int:
+    h = 0x811C9DC5
+    for b in text.encode("utf-8"):
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def _collision_free_ids(n: int) -> list[int]:
+    seen: set[int] = set()
+    out: list[int] = []
+    i = 0
+    while len(out) < n:
+        i += 1
+        h = fnv1a32(str(i))
+        if h in seen:
+            continue
+        seen.add(h)
+        out.append(i)
+    return out
+
+
+# ids for the positions of a batch, hash-distinct by construction (checked again per batch)
+ENGINE_IDS: list[int] = _collision_free_ids(4 * MAX_BATCH_FACTS)
+_POS_OF_ID = {eid: pos for pos, eid in enumerate(ENGINE_IDS)}
+
+
+# -- rules --------------------------------------------------------------------------------
+def _engine_value(value):
+    if isinstance(value, _dt.date):
+        return value.toordinal()
+    return value
+
+
+def _test(t: Test) -> dict:
+    name = "u_" + t.field
+    if t.op == "exists":
+        return {"$ex": {name: 1}}
+    if t.op == "missing":
+        return {"$nex": {name: 1}}
+    if t.op == "eq":
+        return {name: _engine_value(t.value)}
+    if t.op == "in":
+        return {"$or": [{name: _engine_value(v)} for v in t.value]}
+    return {"$" + t.op: {name: _engine_value(t.value)}}
+
+
+def _pattern(fact: str, tests: Sequence[Test], joins: Sequence[tuple[str, str]] = ()) -> dict:
+    parts = [{"t": fact}]  # the type discriminator comes first, always
+    parts += [{"u_" + other: {"m": "u_" + this}} for this, other in joins]
+    parts += [_test(t) for t in tests]
+    return {"$and": parts} if len(parts) > 1 else parts[0]
+
+
+def engine_rules(queries: Iterable[Query]) -> dict:
+    """The durable_rules ruleset definition for `queries`, plus the catch-all."""
+    rules: dict = {}
+    for q in queries:
+        terms = [{"m": _pattern(q.fact, q.tests)}]
+        for i, link in enumerate(q.joins):
+            terms.append({f"j{i}": _pattern(link.fact, link.tests, link.on)})
+        for i, link in enumerate(q.absent):
+            terms.append({f"a{i}$not": _pattern(link.fact, link.tests, link.on)})
+        rules[q.id] = {"all": terms, "pri": 1}
+    rules[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 1000000}
+    return rules
+
+
+def engine_facts(facts: Sequence[tuple[str, dict]], fields_used: dict[str, tuple[str, ...]]) -> str:
+    """The batch as the engine's JSON: our ids, the type discriminator, only the fields
+    the rules read, absent fields left out, dates as day numbers."""
+    if len(facts) > len(ENGINE_IDS):
+        raise EngineFailure(f"batch of {len(facts)} facts is above the bound {len(ENGINE_IDS)}")
+    out = []
+    for pos, fact in enumerate(facts):
+        ftype, fields = fact[0], fact[1]
+        doc = {"id": ENGINE_IDS[pos], "sid": SID, "t": ftype}
+        for name in fields_used.get(ftype, ()):
+            v = fields.get(name)
+            if v is not None:
+                doc["u_" + name] = v.toordinal() if isinstance(v, _dt.date) else v
+        out.append(doc)
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- one engine ---------------------------------------------------------------------------
+class _Engine:
+    """One durable_rules ruleset, in this process."""
+
+    def __init__(self, rules: dict, name: str):
+        if _dre is None:
+            raise EngineFailure(_IMPORT_ERROR or "durable_rules is not available")
+        self.handle = _dre.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
+
+    def run(self, payload: str, n: int, drop_one: bool = False) -> dict[str, list[int]]:
+        if drop_one:  # fault injection for the tests: a fact silently lost
+            docs = json.loads(payload)
+            del docs[len(docs) // 2]
+            payload = json.dumps(docs, ensure_ascii=False)
+        matches: dict[str, list[int]] = {}
+        seen = bytearray(n)
+        try:
+            code, state = _dre.assert_facts(self.handle, payload)
+            if code not in (0,):
+                raise EngineFailure(f"assert_facts returned {code}")
+            result = _dre.start_action_for_state(self.handle, state)
+            count = 0
+            while result:
+                message = json.loads(result[1])
+                for rule, frame in message.items():
+                    pos = _POS_OF_ID.get(frame["m"]["id"])
+                    if pos is None or pos >= n:
+                        raise EngineFailure(f"unknown engine id {frame['m']['id']}")
+                    if rule == CATCH_ALL:
+                        if seen[pos]:
+                            raise EngineFailure(f"fact {pos} counted twice")
+                        seen[pos] = 1
+                        count += 1
+                    else:
+                        matches.setdefault(rule, []).append(pos)
+                nxt = _dre.complete_and_start_action(self.handle, state)
+                result = (None, nxt) if nxt else None
+        finally:
+            try:
+                _dre.delete_state(self.handle, SID)
+            except Exception:  # nothing asserted yet, or already gone
+                pass
+        if count != n:
+            raise EngineFailure(f"the engine processed {count} of {n} facts")
+        return {rule: sorted(set(pos)) for rule, pos in matches.items()}
+
+
+# -- worker processes ---------------------------------------------------------------------
+def _worker_main(conn, rules: dict, name: str) -> None:  # pragma: no cover - runs in the child
+    try:
+        engine = _Engine(rules, name)
+        conn.send(("ready", None))
+    except Exception as exc:
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        payload, n, fault = msg
+        if fault == "kill":
+            os._exit(17)
+        if fault == "hang":
+            time.sleep(3600)
+        try:
+            conn.send(("ok", engine.run(payload, n, drop_one=(fault == "drop"))))
+        except Exception as exc:
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    # fork starts a worker in milliseconds; spawn is the portable fallback
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Worker:
+    def __init__(self, rules: dict, name: str, start_timeout: float):
+        ctx = _context()
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, rules, name), daemon=True)
+        self.proc.start()
+        child.close()
+        self.busy = False
+        if not self.conn.poll(start_timeout):
+            self.kill()
+            raise EngineFailure("the engine worker did not start in time")
+        status, detail = self.conn.recv()
+        if status != "ready":
+            self.kill()
+            raise EngineFailure(detail)
+
+    def send(self, payload: str, n: int, fault: str | None) -> None:
+        self.conn.send((payload, n, fault))
+        self.busy = True
+
+    def receive(self, timeout: float) -> dict[str, list[int]]:
+        self.busy = False
+        try:
+            if not self.conn.poll(timeout):
+                self.kill()
+                raise EngineFailure(f"the engine did not answer within {timeout:g} s; its process was stopped")
+            status, detail = self.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            self.kill()
+            raise EngineFailure(f"the engine process ended unexpectedly (exit code {self.proc.exitcode})") from None
+        if status != "ok":
+            raise EngineFailure(detail)
+        return detail
+
+    def alive(self) -> bool:
+        return self.proc.is_alive()
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join(5)
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, BrokenPipeError):
+            pass
+        self.proc.join(1)
+        self.kill()
+
+
+_IN_PROCESS_LOCK = threading.Lock()
+_IN_PROCESS_ENGINES: dict[str, _Engine] = {}
+
+
+class DurableEvaluator:
+    """Matches batches on durable_rules. `submit` / `collect` let batches overlap on
+    several worker processes; `match` is the one-batch convenience.
+
+    `workers=0` runs the engine in this process (no time bound; serialised by a lock,
+    one engine per ruleset per process). `faults` ({batch_number: "kill" | "drop" |
+    "hang"}) injects failures for the fault tests.
+    """
+
+    name = "durable"
+
+    def __init__(self, queries: Iterable[Query], fields_used: dict[str, tuple[str, ...]], *, workers: int = 1,
+                 timeout: float = DEFAULT_TIMEOUT_SECONDS, faults: dict[int, str] | None = None):
+        ok, why = available()
+        if not ok:
+            raise EngineFailure(why or "durable_rules is not available")
+        self.queries = list(queries)
+        self.rules = engine_rules(self.queries)
+        self.rules_json = json.dumps(self.rules, sort_keys=True)
+        self.name_ = "r" + format(fnv1a32(self.rules_json), "08x")
+        self.fields_used = fields_used
+        self.workers_wanted = workers
+        self.timeout = timeout
+        self.faults = dict(faults or {})
+        self.pool: list[_Worker] = []
+        self.pending: dict[int, tuple[_Worker, int]] = {}  # batch number -> worker
+        self.next_worker = 0
+        if workers > 0:
+            for _ in range(workers):
+                self.pool.append(_Worker(self.rules, self.name_, timeout))
+
+    # in-process ------------------------------------------------------------------
+    def _engine(self) -> _Engine:
+        engine = _IN_PROCESS_ENGINES.get(self.rules_json)
+        if engine is None:
+            engine = _Engine(self.rules, self.name_ + f"_{len(_IN_PROCESS_ENGINES)}")
+            _IN_PROCESS_ENGINES[self.rules_json] = engine
+        return engine
+
+    # batches ---------------------------------------------------------------------
+    def submit(self, number: int, facts: Sequence[tuple[str, dict]]) -> None:
+        """Start batch `number`; its answer (or EngineFailure) comes from `collect(number)`."""
+        payload = engine_facts(facts, self.fields_used)
+        n = len(facts)
+        fault = self.faults.get(number)
+        if not self.pool:
+            with _IN_PROCESS_LOCK:
+                try:
+                    result: object = self._engine().run(payload, n, drop_one=(fault == "drop"))
+                except EngineFailure as exc:
+                    result = exc
+                except Exception as exc:
+                    result = EngineFailure(f"{type(exc).__name__}: {exc}")
+            self.pending[number] = (result, n)  # type: ignore[assignment]
+            return
+        worker = self.pool[self.next_worker % len(self.pool)]
+        self.next_worker += 1
+        if not worker.alive():
+            idx = self.pool.index(worker)
+            worker = self.pool[idx] = _Worker(self.rules, self.name_, self.timeout)
+        try:
+            worker.send(payload, n, fault)
+            self.pending[number] = (worker, n)
+        except (OSError, BrokenPipeError) as exc:
+            self.pending[number] = (EngineFailure(f"could not reach the engine process: {exc}"), n)  # type: ignore
+
+    def worker_busy(self) -> list[int]:
+        """Batch numbers whose worker is the next to be used (collect them before submitting)."""
+        if not self.pool:
+            return []
+        worker = self.pool[self.next_worker % len(self.pool)]
+        return [num for num, (w, _) in self.pending.items() if w is worker]
+
+    def collect(self, number: int) -> dict[str, list[int]]:
+        handle, n = self.pending.pop(number)
+        if isinstance(handle, EngineFailure):
+            raise handle
+        if isinstance(handle, dict):
+            return handle
+        worker: _Worker = handle
+        try:
+            return worker.receive(self.timeout)
+        except EngineFailure:
+            if not worker.alive():
+                idx = self.pool.index(worker)
+                self.pool[idx] = _Worker(self.rules, self.name_, self.timeout)
+            raise
+
+    def match(self, facts: Sequence[tuple[str, dict]]) -> dict[str, list[int]]:
+        self.submit(-1, facts)
+        return self.collect(-1)
+
+    def close(self) -> None:
+        for w in self.pool:
+            w.close()
+        self.pool = []

@@ -1,0 +1,408 @@
+"""From matches to findings: one `Finding` per rule, in ruleset order.
+
+The consumers here receive matched facts from `policy_rules.evaluators.driver` and
+aggregate them exactly (integers and `Fraction`s only), whichever evaluator matched.
+
+- **target**: `numerator / denominator` as an exact fraction (or the numerator count
+  when the threshold is a whole number above 1). Denominator below `min_denominator`
+  (or zero): `pending`, "not enough data". A shortfall with `judge: period_end` before
+  the period ends (31 December of the plan year): `pending`, current value shown;
+  after it: `fail`.
+- **prohibition**: every matching object is an offender; none: `pass`.
+- **deadline**: see `policy_rules.deadlines`.
+- A rule whose input is absent (no plan, no records, no submissions, as its facts
+  need) is `not_applicable`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Callable, Iterable
+
+from .calendar import WorkingCalendar
+from .compiled import CompiledRuleset, Selection
+from .deadlines import FAIL, PASS, PENDING, Verdict, after_event_due, answer_slot, judge, month_day, slots
+from .errors import Location
+from .i18n import Text
+from .messages import render_text
+from .quantities import format_ratio
+from .report import Finding, Offender, SourceRef, Status
+from .schema import (AfterEventSchedule, ByDateSchedule, DeadlineRule, OnceSchedule, ProhibitionRule, Ruleset,
+                     TargetRule)
+from .waivers import WaiverBook, expired_note
+
+Ref = tuple  # (kind, id, Location | None, task_id | None)
+
+
+# -- consumers -----------------------------------------------------------------------------
+class Aggregator:
+    """Count, distinct values or sum of one field over a selection; tasks in `excluded`
+    (task-level waivers of a target) are left out."""
+
+    def __init__(self, distinct: str | None, sum_: str | None, excluded: frozenset[str] = frozenset()):
+        self.distinct = distinct
+        self.sum = sum_
+        self.needs = (distinct,) if distinct else (sum_,) if sum_ else ()
+        self.excluded = excluded
+        self.count = 0
+        self.values: set = set()
+        self.total = 0
+
+    def take(self, values: tuple, ref: Ref) -> None:
+        if self.excluded and ref[3] in self.excluded:
+            return
+        if self.distinct:
+            if values[0] is not None:
+                self.values.add(values[0])
+        elif self.sum:
+            if values[0] is not None:
+                self.total += values[0]
+        else:
+            self.count += 1
+
+    @property
+    def value(self) -> int:
+        if self.distinct:
+            return len(self.values)
+        if self.sum:
+            return self.total
+        return self.count
+
+
+class OffenderCollector:
+    needs: tuple = ()
+
+    def __init__(self):
+        self.refs: list[Ref] = []
+
+    def take(self, values: tuple, ref: Ref) -> None:
+        self.refs.append(ref)
+
+
+class ObjectDeadlineCollector:
+    """Judges each matched object against its own due date as it streams past."""
+
+    def __init__(self, schedule, year: int, as_of: _dt.date, calendar: WorkingCalendar):
+        self.schedule = schedule
+        self.as_of = as_of
+        self.calendar = calendar
+        if isinstance(schedule, AfterEventSchedule):
+            self.needs = (schedule.start_field, schedule.end_field)
+            self.fixed_due = None
+        else:
+            self.needs = (schedule.field,)
+            self.fixed_due = month_day(year, schedule.due)
+        self.passed = 0
+        self.pending = 0
+        self.failed: list[tuple[Ref, Verdict]] = []
+        self.next_due: _dt.date | None = None
+
+    def take(self, values: tuple, ref: Ref) -> None:
+        if self.fixed_due is None:
+            start, end = values
+            if start is None:
+                return
+            due = after_event_due(self.schedule, start, self.calendar)
+        else:
+            due, end = self.fixed_due, values[0]
+        v = judge(due, end, self.as_of)
+        if v.status == PASS:
+            self.passed += 1
+        elif v.status == PENDING:
+            self.pending += 1
+            if self.next_due is None or due < self.next_due:
+                self.next_due = due
+        else:
+            self.failed.append((ref, v))
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def source_ref(location: Location | None) -> SourceRef | None:
+    if location is None:
+        return None
+    return SourceRef(file=location.file, line=location.line, column=location.column)
+
+
+def offender(ref: Ref, detail: dict | None = None) -> Offender:
+    kind, oid, location, task_id = ref[0], ref[1], ref[2], ref[3]
+    d = dict(detail or {})
+    if task_id is not None and kind != "task":
+        d.setdefault("task_id", task_id)
+    return Offender(kind=kind, id=str(oid), location=source_ref(location), detail=d)
+
+
+def _offender_key(o: Offender) -> tuple:
+    loc = o.location
+    return ((loc.file or "") if loc else "", (loc.line or 0) if loc else 0, (loc.column or 0) if loc else 0,
+            o.id, o.kind)
+
+
+def sort_offenders(items: Iterable[Offender]) -> list[Offender]:
+    return sorted(items, key=_offender_key)
+
+
+_OPS: dict[str, Callable[[object, object], bool]] = {
+    ">=": lambda a, b: a >= b, ">": lambda a, b: a > b, "<=": lambda a, b: a <= b,
+    "<": lambda a, b: a < b, "==": lambda a, b: a == b,
+}
+
+
+@dataclass
+class Context:
+    ruleset: Ruleset
+    as_of: _dt.date
+    year: int
+    waivers: WaiverBook
+    calendar: WorkingCalendar
+    present: frozenset[str]                 # fact types whose input was given
+    scopes: frozenset[str] = frozenset()    # the scopes (plan, records, submissions) given
+    submissions: list[tuple[str, str | None, _dt.date]] = field(default_factory=list)
+
+    @property
+    def period_end(self) -> _dt.date:
+        return _dt.date(self.year, 12, 31)
+
+
+def _finding(rule, status: Status, ctx: Context, *, measured: str | None = None, threshold: str | None = None,
+             due: _dt.date | None = None, offenders: list[Offender] | None = None, notes: list[Text] | None = None,
+             waiver=None) -> Finding:
+    offenders = sort_offenders(offenders or [])
+    context = {"measured": measured or "", "threshold": threshold or "", "due": due.isoformat() if due else "",
+               "offender_count": len(offenders)}
+    return Finding(rule_id=rule.id, kind=rule.kind, title=rule.title, severity=rule.severity, status=status,
+                   measured=measured, threshold=threshold, due=due, offenders=offenders, source=rule.source,
+                   message=render_text(rule.message, context), waiver=waiver.applied() if waiver else None,
+                   notes=notes or [])
+
+
+def _not_applicable(rule, ctx: Context, missing: Iterable[str]) -> Finding:
+    names = "、".join(sorted(missing))
+    return _finding(rule, Status.not_applicable, ctx, notes=[Text(
+        zh=f"缺少输入（{names}），本规则不适用", en=f"input missing ({', '.join(sorted(missing))}): not applicable")])
+
+
+def _apply_plan_waiver(rule, status: Status, ctx: Context, notes: list[Text]):
+    """A fail of a waivable rule with an active plan-level waiver becomes waived."""
+    active, expired = ctx.waivers.plan_waiver(rule.id)
+    if status == Status.fail:
+        notes.extend(expired_note(expired))
+        for w in expired:
+            w.used = True
+        if active is not None and rule.waivable:
+            active.used = True
+            return Status.waived, active
+    return status, None
+
+
+# -- per kind ----------------------------------------------------------------------------------
+def target_finding(rule: TargetRule, num: int, den: int, ctx: Context, task_notes: list[Text]) -> Finding:
+    p = rule.params
+    threshold = p.threshold
+    is_count = isinstance(threshold, int) and not isinstance(threshold, Fraction)
+    shown_threshold = f"{p.op} {threshold}" if is_count else f"{p.op} {format_ratio(threshold)}"
+    notes = list(task_notes)
+    if den == 0 or den < p.min_denominator:
+        measured = f"{num}/{den}"
+        notes.append(Text(zh=f"数据不足：分母为 {den}（至少需要 {max(p.min_denominator, 1)}）",
+                          en=f"not enough data: the denominator is {den} (at least {max(p.min_denominator, 1)} needed)"))
+        return _finding(rule, Status.pending, ctx, measured=measured, threshold=shown_threshold, notes=notes)
+    value = Fraction(num, den)
+    measured = f"{num}/{den} ({format_ratio(value)})"
+    ok = _OPS[p.op](num if is_count else value, threshold)
+    if ok:
+        status = Status.passed
+    elif p.judge == "period_end" and ctx.as_of < ctx.period_end:
+        status = Status.pending
+        notes.append(Text(zh=f"尚未达标，期末（{ctx.period_end}）前不判定为未达标",
+                          en=f"not met yet; not judged a failure before the period ends ({ctx.period_end})"))
+    else:
+        status = Status.fail
+    status, waiver = _apply_plan_waiver(rule, status, ctx, notes)
+    return _finding(rule, status, ctx, measured=measured, threshold=shown_threshold, notes=notes, waiver=waiver)
+
+
+def _split_task_waived(rule, items: list[tuple[Ref, dict]], ctx: Context) -> tuple[list[Offender], list[Text], bool]:
+    """Offenders with task-level waivers marked; (offenders, notes, all waived)."""
+    active, expired = ctx.waivers.task_waivers(rule.id)
+    notes: list[Text] = []
+    offenders: list[Offender] = []
+    waived = 0
+    expired_hit = []
+    for ref, detail in items:
+        task = ref[3]
+        w = active.get(task) if (rule.waivable and task is not None) else None
+        if w is not None:
+            w.used = True
+            detail = {**detail, "waived": True}
+            waived += 1
+        else:
+            for e in expired:
+                if e.task_id == task and e not in expired_hit:
+                    expired_hit.append(e)
+        offenders.append(offender(ref, detail))
+    for e in expired_hit:
+        e.used = True
+    notes.extend(expired_note(expired_hit))
+    if waived:
+        notes.append(Text(zh=f"{waived} 个对象按任务级豁免处理", en=f"{waived} objects waived by task-level waivers"))
+    return offenders, notes, bool(items) and waived == len(items)
+
+
+def prohibition_finding(rule: ProhibitionRule, refs: list[Ref], ctx: Context) -> Finding:
+    if not refs:
+        return _finding(rule, Status.passed, ctx, measured="0")
+    offenders, notes, all_waived = _split_task_waived(rule, [(r, {}) for r in refs], ctx)
+    status = Status.waived if all_waived else Status.fail
+    waiver = None
+    if status == Status.fail:
+        status, waiver = _apply_plan_waiver(rule, status, ctx, notes)
+    return _finding(rule, status, ctx, measured=str(len(refs)), offenders=offenders, notes=notes, waiver=waiver)
+
+
+def object_deadline_finding(rule: DeadlineRule, c: ObjectDeadlineCollector, ctx: Context) -> Finding:
+    judged = c.passed + len(c.failed)
+    measured = f"{c.passed}/{judged}"
+    if c.failed:
+        items = [(ref, {"due": v.due.isoformat(), "done_on": v.done_on.isoformat() if v.done_on else None,
+                        "days_late": v.days_late}) for ref, v in c.failed]
+        offenders, notes, all_waived = _split_task_waived(rule, items, ctx)
+        first_due = min(v.due for _, v in c.failed)
+        status = Status.waived if all_waived else Status.fail
+        waiver = None
+        if status == Status.fail:
+            status, waiver = _apply_plan_waiver(rule, status, ctx, notes)
+        if c.pending:
+            notes.append(Text(zh=f"另有 {c.pending} 项尚未到期", en=f"{c.pending} more not yet due"))
+        return _finding(rule, status, ctx, measured=measured, due=first_due, offenders=offenders, notes=notes,
+                        waiver=waiver)
+    if c.pending and not c.passed:
+        return _finding(rule, Status.pending, ctx, measured=measured, due=c.fixed_due or c.next_due, notes=[Text(
+            zh=f"{c.pending} 项尚未到期", en=f"{c.pending} not yet due")])
+    notes = [Text(zh=f"另有 {c.pending} 项尚未到期", en=f"{c.pending} more not yet due")] if c.pending else []
+    return _finding(rule, Status.passed, ctx, measured=measured, due=c.fixed_due or c.next_due, notes=notes)
+
+
+def slot_deadline_finding(rule: DeadlineRule, ctx: Context) -> Finding:
+    schedule = rule.params.schedule
+    kind = rule.params.submission
+    once = isinstance(schedule, OnceSchedule)
+    verdicts = [(slot, judge(slot.due, answer_slot(kind, slot, once, ctx.submissions, ctx.as_of), ctx.as_of))
+                for slot in slots(schedule, ctx.year)]
+    failed = [(s, v) for s, v in verdicts if v.status == FAIL]
+    passed = [(s, v) for s, v in verdicts if v.status == PASS]
+    pending = [(s, v) for s, v in verdicts if v.status == PENDING]
+    measured = f"{len(passed)}/{len(passed) + len(failed)}"
+    notes: list[Text] = []
+    if failed:
+        offenders = [Offender(kind="slot", id=f"{kind}:{s.period}", detail={
+            "kind": kind, "period": s.period, "due": v.due.isoformat(),
+            "submitted_on": v.done_on.isoformat() if v.done_on else None, "days_late": v.days_late})
+            for s, v in failed]
+        status, waiver = _apply_plan_waiver(rule, Status.fail, ctx, notes)
+        return _finding(rule, status, ctx, measured=measured, due=failed[0][1].due, offenders=offenders,
+                        notes=notes, waiver=waiver)
+    next_due = pending[0][1].due if pending else None
+    if not passed:
+        return _finding(rule, Status.pending, ctx, measured=measured, due=next_due)
+    if len(passed) == 1 and not pending:
+        notes.append(Text(zh=f"已于 {passed[0][1].done_on} 报送", en=f"submitted on {passed[0][1].done_on}"))
+    elif pending:
+        notes.append(Text(zh=f"另有 {len(pending)} 期尚未到期", en=f"{len(pending)} more periods not yet due"))
+    return _finding(rule, Status.passed, ctx, measured=measured, due=next_due or passed[-1][1].due, notes=notes)
+
+
+# -- the consumers of a compiled ruleset, and the findings from them ----------------------------
+@dataclass
+class RulePlan:
+    """The consumers created for each rule; `run` feeds them, `findings` reads them."""
+
+    consumers: list[tuple[Selection, object]]
+    by_rule: dict[str, tuple]
+    target_notes: dict[str, list[Text]]
+
+
+def facts_of(selection: Selection, compiled: CompiledRuleset) -> set[str]:
+    q = compiled.query(selection.query)
+    out = {q.fact} | {link.fact for link in q.joins + q.absent}
+    for m in selection.minus:
+        mq = compiled.query(m)
+        out |= {link.fact for link in mq.joins}
+    return out
+
+
+def plan_consumers(ruleset: Ruleset, compiled: CompiledRuleset, ctx: Context) -> RulePlan:
+    consumers: list[tuple[Selection, object]] = []
+    by_rule: dict[str, tuple] = {}
+    target_notes: dict[str, list[Text]] = {}
+    for rule in ruleset.rules:
+        if rule.applies_to.value not in ctx.scopes:
+            by_rule[rule.id] = ("na", {rule.applies_to.value})
+            continue
+        if isinstance(rule, TargetRule):
+            ct = compiled.targets[rule.id]
+            needed = facts_of(ct.numerator.selection, compiled) | facts_of(ct.denominator.selection, compiled)
+            missing = needed - ctx.present
+            if missing:
+                by_rule[rule.id] = ("na", missing)
+                continue
+            active, expired = ctx.waivers.task_waivers(rule.id)
+            excluded = frozenset(active) if rule.waivable else frozenset()
+            notes: list[Text] = []
+            if excluded:
+                for w in active.values():
+                    w.used = True
+                notes.append(Text(zh=f"按任务级豁免，从分子分母中剔除任务：{'、'.join(sorted(excluded))}",
+                                  en=f"tasks removed from numerator and denominator by waivers: "
+                                     f"{', '.join(sorted(excluded))}"))
+            if expired:
+                for w in expired:
+                    w.used = True
+                notes.extend(expired_note(expired))
+            target_notes[rule.id] = notes
+            num = Aggregator(ct.numerator.distinct, ct.numerator.sum, excluded)
+            den = Aggregator(ct.denominator.distinct, ct.denominator.sum, excluded)
+            consumers += [(ct.numerator.selection, num), (ct.denominator.selection, den)]
+            by_rule[rule.id] = ("target", num, den)
+        elif isinstance(rule, ProhibitionRule):
+            cp = compiled.prohibitions[rule.id]
+            missing = facts_of(cp.selection, compiled) - ctx.present
+            if missing:
+                by_rule[rule.id] = ("na", missing)
+                continue
+            c = OffenderCollector()
+            consumers.append((cp.selection, c))
+            by_rule[rule.id] = ("prohibition", c)
+        elif isinstance(rule, DeadlineRule):
+            schedule = rule.params.schedule
+            if isinstance(schedule, (AfterEventSchedule, ByDateSchedule)):
+                cd = compiled.deadlines[rule.id]
+                missing = facts_of(cd.selection, compiled) - ctx.present
+                if missing:
+                    by_rule[rule.id] = ("na", missing)
+                    continue
+                c = ObjectDeadlineCollector(schedule, ctx.year, ctx.as_of, ctx.calendar)
+                consumers.append((cd.selection, c))
+                by_rule[rule.id] = ("object_deadline", c)
+            else:
+                by_rule[rule.id] = ("na", {"submission"}) if "submission" not in ctx.present else ("slots",)
+    return RulePlan(consumers, by_rule, target_notes)
+
+
+def findings(ruleset: Ruleset, plan: RulePlan, ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    for rule in ruleset.rules:
+        entry = plan.by_rule[rule.id]
+        kind = entry[0]
+        if kind == "na":
+            out.append(_not_applicable(rule, ctx, entry[1]))
+        elif kind == "target":
+            out.append(target_finding(rule, entry[1].value, entry[2].value, ctx, plan.target_notes.get(rule.id, [])))
+        elif kind == "prohibition":
+            out.append(prohibition_finding(rule, entry[1].refs, ctx))
+        elif kind == "object_deadline":
+            out.append(object_deadline_finding(rule, entry[1], ctx))
+        else:
+            out.append(slot_deadline_finding(rule, ctx))
+    return out

@@ -1,0 +1,195 @@
+"""Inputs -> typed facts, per the field contract of docs/ARCHITECTURE.md.
+
+A fact is a tuple `(fact_type, fields, ref)`: `fields` (a dict, `None` = absent,
+dates as `datetime.date`) is all the evaluators see; `ref` = `(kind, id, location,
+task_id)` stays beside it so findings can name the object and where it was written.
+
+Records are built one at a time as the stream passes (a record and its inspectors
+form one unit). Two record fields depend on the whole stream, and are resolved after
+it by `StreamState` (so the result does not depend on record order):
+
+- `duplicate_in_task`: another record of the same task and credit code comes first
+  by `(inspected_on, id)`;
+- `repeat_in_year`: a record of another task with the same credit code comes first.
+
+A record without a credit code is neither.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Iterable, Iterator
+
+from .plan import Method, Mode, Plan
+from .records import Record
+from .submissions import Submission
+from .vocabulary import FACT_FIELD_TYPES
+
+STREAMED = frozenset({"record", "inspector"})
+UNIT_KEYS = {"record": "id", "inspector": "record_id"}
+DEFERRED = {"record": frozenset({"duplicate_in_task", "repeat_in_year"})}
+SCOPE_OF_FACT = {"plan": "plan", "task": "plan", "adjustment": "plan", "record": "records", "inspector": "records",
+                 "submission": "submissions"}
+
+_RISK_ORDER = ("A", "B", "C", "D")
+
+
+def _v(enum_value):
+    return None if enum_value is None else enum_value.value
+
+
+def risk_ratio_ordered(task) -> bool | None:
+    sr = task.sampling_ratio
+    if sr is None:
+        return None
+    given = [getattr(sr, c) for c in _RISK_ORDER if getattr(sr, c) is not None]
+    if not given:
+        return None
+    return all(a <= b for a, b in zip(given, given[1:])) and given[-1] > given[0]
+
+
+def plan_facts(plan: Plan) -> list[tuple]:
+    facts: list[tuple] = [("plan", {
+        "id": plan.id, "year": plan.year, "published_on": plan.published_on,
+        "enterprise_count_prev_year_end": plan.enterprise_count_prev_year_end,
+        "task_count": len(plan.tasks), "adjustment_count": len(plan.adjustments),
+    }, ("plan", plan.id, plan.location, None))]
+    joint = [t for t in plan.tasks if t.mode == Mode.joint]
+    for t in plan.tasks:
+        duplicates_joint = bool(
+            t.mode == Mode.internal and t.industry is not None
+            and any(j.industry == t.industry and set(j.items) & set(t.items) for j in joint))
+        facts.append(("task", {
+            "id": t.id, "name": t.name, "mode": t.mode.value, "uses_credit_risk": t.uses_credit_risk,
+            "remote_feasible": t.remote_feasible, "plans_onsite": Method.onsite in t.methods,
+            "partner_count": len(t.partner_departments), "planned_households": t.planned_households,
+            "industry": t.industry, "has_sampling_ratio": t.sampling_ratio is not None,
+            "risk_ratio_ordered": risk_ratio_ordered(t),
+            "window_start": t.window.start if t.window else None, "window_end": t.window.end if t.window else None,
+            "duplicates_joint": duplicates_joint,
+        }, ("task", t.id, t.location, t.id)))
+    for n, a in enumerate(plan.adjustments, start=1):
+        aid = a.id or f"ADJ-{n}"
+        facts.append(("adjustment", {
+            "id": aid, "date": a.date, "description": a.description, "filed_on": a.filed_on,
+            "published_on": a.published_on,
+        }, ("adjustment", aid, a.location, None)))
+    return facts
+
+
+def submission_facts(submissions: Iterable[Submission]) -> list[tuple]:
+    return [("submission", {"kind": s.kind, "period": s.period, "submitted_on": s.submitted_on},
+             ("submission", f"{s.kind}:{s.period or ''}:{s.submitted_on.isoformat()}", s.location, None))
+            for s in submissions]
+
+
+class StreamState:
+    """Per credit code, the first record by (inspected_on, id): overall per task, and the
+    first two of different tasks. Small state, independent of record order."""
+
+    def __init__(self):
+        self.first_in_task: dict[tuple[str, str], tuple] = {}
+        self.first_two: dict[str, list] = {}  # cc -> [(key1, task1), (key2, task2) or None]
+
+    def observe(self, key: tuple, task: str, cc: str) -> None:
+        g = (task, cc)
+        cur = self.first_in_task.get(g)
+        if cur is None or key < cur:
+            self.first_in_task[g] = key
+        two = self.first_two.get(cc)
+        if two is None:
+            self.first_two[cc] = [(key, task), None]
+            return
+        (k1, t1), second = two
+        if task == t1:
+            if key < k1:
+                two[0] = (key, task)
+        elif second is not None and task == second[1]:
+            if key < second[0]:
+                two[1] = (key, task)
+                if key < k1:
+                    two[0], two[1] = two[1], two[0]
+        elif key < k1:
+            two[1] = (k1, t1)
+            two[0] = (key, task)
+        elif second is None or key < second[0]:
+            two[1] = (key, task)
+
+    @staticmethod
+    def snapshot(fact_type: str, fields: dict) -> tuple:
+        return (fields["inspected_on"], fields["id"], fields["task_id"], fields["credit_code"])
+
+    def value(self, fact_type: str, field: str, snap: tuple):
+        inspected_on, rid, task, cc = snap
+        if cc is None:
+            return False
+        key = (inspected_on, rid)
+        if field == "duplicate_in_task":
+            return self.first_in_task[(task, cc)] < key
+        if field == "repeat_in_year":
+            (k1, t1), second = self.first_two[cc]
+            other = k1 if t1 != task else (second[0] if second is not None else None)
+            return other is not None and other < key
+        raise KeyError(field)
+
+
+class RecordFacts:
+    """Builds the facts of each record as it streams past."""
+
+    def __init__(self, plan: Plan | None, period: tuple[_dt.date, _dt.date] | None, need_inspectors: bool,
+                 state: StreamState | None):
+        self.tasks = {t.id: t for t in plan.tasks} if plan is not None else None
+        self.period = period
+        self.need_inspectors = need_inspectors
+        self.state = state
+        self.outside_period = 0
+        self.records = 0
+
+    def units(self, records: Iterable[Record]) -> Iterator[list[tuple]]:
+        tasks = self.tasks
+        has_plan = tasks is not None
+        lo, hi = self.period if self.period else (None, None)
+        state = self.state
+        need_inspectors = self.need_inspectors
+        for r in records:
+            inspected_on = r.inspected_on
+            if lo is not None and not (lo <= inspected_on <= hi):
+                self.outside_period += 1
+                continue
+            self.records += 1
+            e = r.entity
+            fu = r.follow_up
+            task = tasks.get(r.task_id) if has_plan else None
+            window = task.window if task is not None else None
+            cc = e.credit_code
+            fields = {
+                "id": r.id, "task_id": r.task_id, "credit_code": cc, "entity_name": e.name,
+                "is_enterprise": e.is_enterprise, "risk_class": _v(e.risk_class), "drawn_randomly": r.drawn_randomly,
+                "method": _v(r.method), "inspected_on": inspected_on, "problems_found": r.problems_found,
+                "result_entered_on": r.result_entered_on, "result_published_on": r.result_published_on,
+                "follow_up_action": _v(fu.action) if fu else None,
+                "follow_up_recorded_on": fu.recorded_on if fu else None,
+                "follow_up_published_on": fu.published_on if fu else None,
+                "platform": _v(r.platform), "inspector_count": len(r.inspectors),
+                "task_known": (task is not None) if has_plan else None,
+                "task_mode": task.mode.value if task is not None else None,
+                "task_uses_credit_risk": task.uses_credit_risk if task is not None else None,
+                "task_remote_feasible": task.remote_feasible if task is not None else None,
+                "within_task_window": (window.start <= inspected_on <= window.end) if window is not None else None,
+            }
+            if state is not None and cc is not None:
+                state.observe((inspected_on, r.id), r.task_id, cc)
+            location = r.location
+            unit = [("record", fields, ("record", r.id, location, r.task_id))]
+            if need_inspectors:
+                for insp in r.inspectors:
+                    unit.append(("inspector", {
+                        "record_id": r.id, "task_id": r.task_id, "inspector_id": insp.id, "credit_code": cc,
+                        "certified": insp.certified, "drawn_randomly": insp.drawn_randomly,
+                        "conflict_of_interest": insp.conflict_of_interest,
+                    }, ("inspector", f"{r.id}/{insp.id}", insp.location or location, r.task_id)))
+            yield unit
+
+
+def field_types() -> dict[str, dict[str, str]]:
+    return {fact: dict(fields) for fact, fields in FACT_FIELD_TYPES.items()}
