@@ -58,6 +58,7 @@ LABELS: dict[str, dict[str, str]] = {
         "offender.slot": "报送期",
         "offender.plan": "计划",
         "offender.waiver": "豁免",
+        "offender.inspector": "检查人员",
         "summary.line": "共 {total} 条规则：未通过 {fail}（错误 {error}，警告 {warning}，提示 {info}），"
                         "待定 {pending}，已豁免 {waived}，通过 {passed}，不适用 {na}",
         "col.severity": "级别",
@@ -116,6 +117,7 @@ LABELS: dict[str, dict[str, str]] = {
         "offender.slot": "reporting slot",
         "offender.plan": "plan",
         "offender.waiver": "waiver",
+        "offender.inspector": "inspector",
         "summary.line": "{total} rules: {fail} failed ({error} errors, {warning} warnings, {info} info), "
                         "{pending} pending, {waived} waived, {passed} passed, {na} not applicable",
         "col.severity": "Severity",
