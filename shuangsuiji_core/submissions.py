@@ -8,7 +8,9 @@ import re
 from policy_rules.errors import Problem
 from policy_rules.i18n import Text
 from policy_rules.validation import ProblemValueError
-from pydantic import ConfigDict, Field, field_validator
+from typing import Annotated
+
+from pydantic import ConfigDict, Field, WithJsonSchema, field_validator
 
 from .located import Located
 
@@ -21,7 +23,10 @@ class Submission(Located):
     model_config = ConfigDict(extra="forbid")
 
     kind: str = Field(min_length=1)  # item_list_and_directories | monthly_report | progress_summary | ...
-    period: str | None = None        # 2026-05, 2026-Q1, 2026-H1, 2026
+    period: Annotated[str | None, WithJsonSchema({  # `period: 2026` arrives as a number
+        "anyOf": [{"type": "string", "pattern": _PERIOD_RE.pattern}, {"type": "integer", "minimum": 1000,
+                                                                       "maximum": 9999}, {"type": "null"}],
+        "description": "报送期间：2026、2026-05、2026-Q1、2026-H1 / the reporting period"})] = None
     submitted_on: _dt.date
     note: str | None = None
 
