@@ -68,6 +68,13 @@ class RulesetOrigin:
     file: str | None
     chain: list[str] = field(default_factory=list)       # files from the child up to the root parent
     layers: dict[str, list[tuple[LocatedDocument, tuple[PathPart, ...]]]] = field(default_factory=dict)
+    document: LocatedDocument | None = None               # the child file itself, for its metadata
+
+    def locate_meta(self, path: Sequence[PathPart] = ()) -> Location:
+        """Where a metadata value (`ruleset.version`…) stands in the child file."""
+        if self.document is None:
+            return Location(self.file)
+        return self.document.locate(("ruleset",) + tuple(path))
 
     def locate_rule(self, rule_id: str, path: Sequence[PathPart] = ()) -> Location:
         layers = self.layers.get(rule_id)
@@ -268,7 +275,7 @@ def _resolve(file: Path, ctx: _Context, display: str | None = None, text: str | 
                     doc.locate_key((key,)), (key,)))
         if problems:
             raise InputError(problems)
-        origin = RulesetOrigin(file=name, chain=[name])
+        origin = RulesetOrigin(file=name, chain=[name], document=doc)
         for i, rule in enumerate(parsed.rules):
             origin.layers[rule.id] = [(doc, ("rules", i))]
         return _build(meta, list(parsed.rules), doc, origin), origin
@@ -363,7 +370,7 @@ def _resolve(file: Path, ctx: _Context, display: str | None = None, text: str | 
         raise InputError(problems)
     for rid in removed:
         layers.pop(rid, None)
-    origin = RulesetOrigin(file=name, chain=[name] + parent_origin.chain, layers=layers)
+    origin = RulesetOrigin(file=name, chain=[name] + parent_origin.chain, layers=layers, document=doc)
     return _build(meta, rules, doc, origin), origin
 
 
