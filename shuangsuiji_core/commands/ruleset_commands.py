@@ -1,6 +1,6 @@
 """`policy-rules` (also `shuangsuiji ruleset`): the commands policy staff use on rulesets.
 
-list, show, lint, test, explain, diff, schema (and lock, when the versioning module
+list, show, lint, test, check (lint + test), explain, diff, schema (and lock, when the versioning module
 provides it). Every problem is located (file:line:col) and bilingual.
 """
 
@@ -56,6 +56,10 @@ SUB_EPILOGS = {
             "  policy-rules diff old/qinghe-2026.yaml rulesets/qinghe-2026.yaml --format json\n",
     "schema": "示例 / examples:\n  policy-rules schema > ruleset.schema.json\n"
               "  # 编辑器提示 / editor hints: # yaml-language-server: $schema=ruleset.schema.json\n",
+    "check": "示例 / examples:\n  policy-rules check rulesets/my-county-2026.yaml\n  policy-rules check rulesets/\n\n"
+             "先 lint，lint 通过再运行自测（pre-commit 的 check-ruleset 钩子调用此命令）。\n"
+             "Lint, then (when lint is clean) the self-tests; the check-ruleset pre-commit hook runs this.\n"
+             "退出码 / exit codes: 0 通过 / clean, 1 有问题或自测失败 / problems or failing tests, 2 无法运行 / could not run\n",
     "lock": "示例 / examples:\n  policy-rules lock rulesets/\n  policy-rules lock --check rulesets/\n",
 }
 
@@ -96,6 +100,13 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     arguments.add_engine(p)
     arguments.add_lang(p, inherited=True)
     p.set_defaults(run=run_test)
+
+    p = _sub(sub, "check", "lint 加自测（pre-commit 用）/ lint plus self-tests (for pre-commit)",
+             "检查规则集：先 lint，再运行自测用例。\nCheck rulesets: lint, then run the self-tests.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="规则集文件或目录 / ruleset files or folders")
+    arguments.add_engine(p)
+    arguments.add_lang(p, inherited=True)
+    p.set_defaults(run=run_check)
 
     p = _sub(sub, "explain", "解释一条规则 / explain a rule",
              "解释一条规则：规则种类、参数、原文出处、消息模板，以及所用度量或模式的定义。\n"
@@ -330,6 +341,15 @@ def _case_ok(case) -> bool:
         if hasattr(case, name):
             return bool(getattr(case, name))
     return not (getattr(case, "failures", None) or [])
+
+
+# --- check (lint + test) -------------------------------------------------------------------
+
+def run_check(args: argparse.Namespace) -> int:
+    lint_rc = run_lint(args)
+    if lint_rc != OK:
+        return lint_rc
+    return run_test(args)
 
 
 # --- explain -----------------------------------------------------------------------------
