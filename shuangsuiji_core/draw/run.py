@@ -68,9 +68,9 @@ def run_draw(entities: str | Path, inspectors: str | Path, task: DrawTask, seed:
     info = inspect_file(entities, encoding)
     selector = EntitySelector(task, seed)
     snap = EntitySnapshot()
-    for row in iter_entities(entities, info, entities_format):
-        snap.add(row)
-        selector.add(row)
+    add = selector.add
+    for row in iter_entities(entities, info, entities_format, snapshot=snap):
+        add(row)
     entity_snapshot = snap.finish(info, lambda code: entity_lines(entities, info, code, entities_format), entities)
     return _build_record(selector, lambda: iter_entities(entities, info, entities_format), directory.rows, task, seed,
                          entity_snapshot, directory.snapshot, Location(inspectors))

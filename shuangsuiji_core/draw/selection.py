@@ -50,7 +50,7 @@ from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
 
 from .directories import EntityRow, InspectorRow
-from .ranking import CODE_LENGTH_PREFIX, entity_prefix, inspector_prefix, order_prefix
+from .ranking import CODE_LENGTH_PREFIX, entity_prefix, inspector_prefix, length_prefixed, order_prefix
 from .task import ALL, STRATA, UNCLASSIFIED, DrawTask
 
 STRATUM_ORDER = STRATA + (ALL,)
@@ -118,7 +118,9 @@ class EntitySelector:
         return True
 
     def add(self, row: EntityRow) -> None:
-        if not self.in_scope(row):
+        if self._industry is not None and row.industry not in self._industry:
+            return
+        if self._tags and not self.in_scope(row):
             return
         st = self._single or self._strata[row.risk_class or UNCLASSIFIED]
         st.n += 1
@@ -283,22 +285,28 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
     order = order_prefix(seed, task.id)
     ordered = sorted(drawn, key=lambda e: (order.key(e.credit_code), e.credit_code))
     load = {ins.id: 0 for ins in eligible}
+    id_bytes = [(ins.id, length_prefixed(ins.id)) for ins in eligible]
     for position, entity in enumerate(ordered, 1):
         staffing.order[entity.credit_code] = position
         conflicted = conflicts.get(entity.credit_code, set())
         for ins_id in sorted(conflicted):
             staffing.group_exclusions.append(GroupExclusion(entity.credit_code, ins_id, "conflict"))
-        base = inspector_prefix(seed, task.id, entity.credit_code)
-        ranked = sorted(eligible, key=lambda i: (base.key(i.id), i.id))
+        base = inspector_prefix(seed, task.id, entity.credit_code)._base
+        keyed = []
+        for ins_id, suffix in id_bytes:
+            h = base.copy()
+            h.update(suffix)
+            keyed.append((h.digest(), ins_id))
+        keyed.sort()
         group: list[str] = []
         capped: list[str] = []
-        for ins in ranked:
-            if ins.id in conflicted:
+        for _, ins_id in keyed:
+            if ins_id in conflicted:
                 continue
-            if cap is not None and load[ins.id] >= cap:
-                capped.append(ins.id)
+            if cap is not None and load[ins_id] >= cap:
+                capped.append(ins_id)
                 continue
-            group.append(ins.id)
+            group.append(ins_id)
             if len(group) == size:
                 break
         for ins_id in capped:
