@@ -23,6 +23,7 @@ the event's date (the event's own day does not count): inspected on Friday
 from __future__ import annotations
 
 import datetime as _dt
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -43,6 +44,7 @@ class WorkingCalendar:
         self._official = use_official and _cc is not None
         self.source = source or ("chinesecalendar" if self._official else "file")
         self._cache: dict[_dt.date, bool] = {}
+        self._added: dict[tuple[_dt.date, int], _dt.date] = {}
 
     @classmethod
     def official(cls) -> "WorkingCalendar":
@@ -120,15 +122,22 @@ class WorkingCalendar:
 
     def add_working_days(self, start: _dt.date, n: int) -> _dt.date:
         """The n-th working day after `start` (n = 0: `start` itself)."""
+        hit = self._added.get((start, n))
+        if hit is not None:
+            return hit
         day = start
         left = n
         while left > 0:
             day += _dt.timedelta(days=1)
             if self.is_workday(day):
                 left -= 1
+        if len(self._added) > 100_000:  # a few years of start dates for a few limits; bound it anyway
+            self._added.clear()
+        self._added[(start, n)] = day
         return day
 
 
+@lru_cache(maxsize=1)
 def _official_range() -> tuple[int, int]:
     if _cc is None:
         return (1, 0)

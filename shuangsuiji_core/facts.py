@@ -35,7 +35,8 @@ _RISK_ORDER = ("A", "B", "C", "D")
 
 
 def _v(enum_value):
-    return None if enum_value is None else enum_value.value
+    # `_value_` is a plain attribute; `.value` goes through a slow descriptor
+    return None if enum_value is None else enum_value._value_
 
 
 def risk_ratio_ordered(task) -> bool | None:
@@ -172,7 +173,7 @@ class RecordFacts:
                 "follow_up_published_on": fu.published_on if fu else None,
                 "platform": _v(r.platform), "inspector_count": len(r.inspectors),
                 "task_known": (task is not None) if has_plan else None,
-                "task_mode": task.mode.value if task is not None else None,
+                "task_mode": task.mode._value_ if task is not None else None,
                 "task_uses_credit_risk": task.uses_credit_risk if task is not None else None,
                 "task_remote_feasible": task.remote_feasible if task is not None else None,
                 "within_task_window": (window.start <= inspected_on <= window.end) if window is not None else None,

@@ -154,6 +154,7 @@ class _Engine:
         if _dre is None:
             raise EngineFailure(_IMPORT_ERROR or "durable_rules is not available")
         self.handle = _dre.create_ruleset(name, json.dumps(rules, ensure_ascii=False))
+        self.rule_names = [r for r in rules if r != CATCH_ALL]
 
     def run(self, payload: str, n: int, drop_one: bool = False) -> dict[str, list[int]]:
         if drop_one:  # fault injection for the tests: a fact silently lost
@@ -190,7 +191,7 @@ class _Engine:
                 pass
         if count != n:
             raise EngineFailure(f"the engine processed {count} of {n} facts")
-        return {rule: sorted(set(pos)) for rule, pos in matches.items()}
+        return {rule: sorted(set(matches.get(rule, ()))) for rule in self.rule_names}
 
 
 # -- worker processes ---------------------------------------------------------------------
