@@ -50,6 +50,8 @@ DATA = BENCH / "data"
 PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent
 RULESET = "qinghe-2026"
+#: a figure stops repeating once another run would take it past this many seconds (set by --budget)
+BUDGET_PER_FIGURE = 150.0
 PLAN_SCHEMA = REPO / "docs" / "plan.schema.json"
 
 if str(REPO) not in sys.path:
@@ -138,6 +140,8 @@ def _child_main(kind: str, args: list[str]) -> int:
         return _child_audit_library(*args)
     elif kind == "raw-engine":
         return _child_raw_engine(*args)
+    elif kind == "capture-engine-input":
+        return _child_capture_engine_input(*args)
     else:
         print(f"unknown child {kind}", file=sys.stderr)
         return 2
@@ -173,9 +177,67 @@ def _summary(report: Any) -> dict[str, Any]:
     return {"findings": len(findings), "statuses": statuses, "offenders": offenders}
 
 
-def _child_raw_engine(records: str, plan: str, submissions: str, as_of: str) -> int:
-    from raw_engine import measure  # benchmarks/raw_engine.py, next to this file
-    print(json.dumps(measure(records, plan, submissions, as_of, RULESET)))
+def _child_capture_engine_input(records: str, plan: str, submissions: str, as_of: str, out: str) -> int:
+    """Run the durable audit in this process and write down exactly what reached the
+    engine: each ruleset definition and each batch payload (JSON Lines)."""
+    from policy_rules.evaluators import EngineOptions
+    from policy_rules.evaluators import durable
+    from shuangsuiji_core.evaluation import evaluate
+    from shuangsuiji_core.loading import iter_records, load_plan, load_submissions
+    from shuangsuiji_core.rulesets import load_ruleset
+
+    sink = open(out + ".tmp", "w", encoding="utf-8")
+    engines: dict[int, int] = {}
+    original_init, original_run = durable._Engine.__init__, durable._Engine.run
+
+    def init(self, rules, name):
+        original_init(self, rules, name)
+        engines[id(self)] = len(engines)
+        sink.write(json.dumps({"engine": engines[id(self)], "rules": rules}, ensure_ascii=False) + "\n")
+
+    def run(self, payload, n, drop_one=False):
+        sink.write(json.dumps({"engine": engines[id(self)], "n": n}) + "\n" + payload + "\n")
+        return original_run(self, payload, n, drop_one)
+
+    durable._Engine.__init__, durable._Engine.run = init, run
+    evaluate(load_ruleset(RULESET), plan=load_plan(plan), records=iter_records(records),
+             submissions=load_submissions(submissions), as_of=dt.date.fromisoformat(as_of), engine="durable",
+             options=EngineOptions(workers=0))
+    sink.close()
+    os.replace(out + ".tmp", out)
+    print(json.dumps({"engines": len(engines)}))
+    return 0
+
+
+def _child_raw_engine(captured: str, records: str) -> int:
+    """Assert the captured batches straight into fresh durable_rules rulesets and time
+    only the engine calls: assert_facts, draining the actions, delete_state."""
+    import durable_rules_engine as dre
+
+    handles: dict[int, Any] = {}
+    seconds = 0.0
+    facts = batches = 0
+    clock = time.perf_counter
+    with open(captured, encoding="utf-8") as f:
+        for line in f:
+            head = json.loads(line)
+            if "rules" in head:
+                handles[head["engine"]] = dre.create_ruleset(f"raw{head['engine']}_{os.getpid()}",
+                                                             json.dumps(head["rules"], ensure_ascii=False))
+                continue
+            payload = f.readline()
+            handle = handles[head["engine"]]
+            t = clock()
+            code, state = dre.assert_facts(handle, payload)
+            result = dre.start_action_for_state(handle, state)
+            while result:
+                nxt = dre.complete_and_start_action(handle, state)
+                result = nxt if nxt else None
+            dre.delete_state(handle, "0")
+            seconds += clock() - t
+            facts += head["n"]
+            batches += 1
+    print(json.dumps({"records": int(records), "facts": facts, "batches": batches, "assert_seconds": seconds}))
     return 0
 
 
@@ -223,6 +285,7 @@ class Figure:
     status: str = ""        # "" measured, "n/a (not built)", "error", "skipped"
     higher_is_better: bool = False
     digits: int = 2
+    runs: int = 0           # for derived figures (ratios): the runs behind them; else len(values)
 
     @property
     def median(self) -> float:
@@ -231,12 +294,13 @@ class Figure:
     def cells(self) -> list[str]:
         if self.status or not self.values:
             text = self.status or "n/a"
-            return [self.name, text, "", "", self.goal, "—"]
+            return [self.name, text, "", "", "", self.goal, "—"]
         fmt = (lambda v: f"{v:,.0f}") if self.digits == 0 else (lambda v: f"{v:,.{self.digits}f}")
         lo, hi = min(self.values), max(self.values)
         met = "—" if self.check is None else ("yes" if self.check(self.median) else "**no**")
         unit = f" {self.unit}" if self.unit else ""
-        return [self.name, f"{fmt(self.median)}{unit}", fmt(lo), fmt(hi), self.goal, met]
+        return [self.name, f"{fmt(self.median)}{unit}", fmt(lo), fmt(hi), str(self.runs or len(self.values)),
+                self.goal, met]
 
 
 class Table:
@@ -252,11 +316,11 @@ class Table:
         self.rows.append(title)
 
     def render(self) -> str:
-        header = ["measurement", "median", "min", "max", "goal", "met"]
+        header = ["measurement", "median", "min", "max", "runs", "goal", "met"]
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in self.rows:
             if isinstance(row, str):
-                lines.append(f"| **{row}** |  |  |  |  |  |")
+                lines.append(f"| **{row}** |  |  |  |  |  |  |")
             else:
                 lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row.cells()) + " |")
         out = "\n".join(lines)
@@ -272,6 +336,7 @@ def ratio_figure(name: str, num: Figure, den: Figure, goal: str = "", check=None
         return fig
     # min/max of a ratio: pair the extremes so the range is honest
     fig.values = [num.median / den.median, min(num.values) / max(den.values), max(num.values) / min(den.values)]
+    fig.runs = min(len(num.values), len(den.values))
     return fig
 
 
@@ -286,7 +351,10 @@ def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, val
     runs = []
     if warmup:  # the first run pays for the page cache; it is not counted
         run_child(argv, timeout)
-    for _ in range(repeat):
+    spent = 0.0
+    for i in range(repeat):
+        if i >= 1 and spent + spent / i > BUDGET_PER_FIGURE:  # the table's runs column shows the count
+            break
         if before is not None:
             before()
         r = run_child(argv, timeout)
@@ -311,6 +379,7 @@ def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, val
             table.notes.append(f"{fig.name}: exit {r.rc}: {problem}")
             return []
         runs.append(r)
+        spent += r.wall
         fig.values.append(value(r))
         if peak is not None:
             peak.values.append(r.peak_mb)
@@ -331,8 +400,8 @@ def bench_check_plan(table: Table, plan_dir: Path, repeat: int) -> None:
                             ok_rc=(0, 1), warmup=True,
                             validate=lambda r: None if r.stdout.strip() else "check-plan printed nothing")
         if runs:
-            table.notes.append(f"check-plan exit code {runs[0].rc} on the generated plan "
-                               f"(1 = some finding failed, as expected of a synthetic plan with violations)")
+            table.notes.append(f"check-plan exit code {runs[0].rc} on the generated plan (0 = no rule failed, "
+                               f"1 = some rule failed)")
     else:
         cp.status = "n/a (not built)"
     measure_runs(floor, child("floor-yaml", str(plan)), repeat, table, warmup=True)
@@ -422,13 +491,28 @@ def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], eng
             if raw:
                 raw_rate = Figure("raw engine: same facts asserted into durable_rules, records/s", "", digits=0,
                                   higher_is_better=True)
-                if not has_module("policy_rules.evaluators.durable") or not has_module("shuangsuiji_core.facts"):
+                if not has_module("policy_rules.evaluators.durable") or not has_module("shuangsuiji_core.evaluation"):
                     raw_rate.status = "n/a (not built)"
                 else:
-                    argv = child("raw-engine", str(records), str(data / "plan.yaml"), str(data / "submissions.yaml"),
-                                 as_of)
-                    measure_runs(raw_rate, argv, min(repeat, 3), table,
-                                 value=lambda r: r.payload["records"] / r.payload["assert_seconds"])
+                    # the same for both formats (same records); captured afresh by each invocation,
+                    # since the compiled rules change with the library
+                    captured = data / "engine_input.jsonl"
+                    if captured not in _CAPTURED:
+                        _CAPTURED.add(captured)
+                        captured.unlink(missing_ok=True)
+                        cap = run_child(child("capture-engine-input", str(records), str(data / "plan.yaml"),
+                                              str(data / "submissions.yaml"), as_of, str(captured)))
+                        if cap.rc != 0:
+                            table.notes.append(f"raw engine: capture failed: {cap.stderr.strip()[-300:]}")
+                    if captured.exists():
+                        runs = measure_runs(raw_rate, child("raw-engine", str(captured), str(size)), min(repeat, 3),
+                                            table, value=lambda r: r.payload["records"] / r.payload["assert_seconds"])
+                        if runs:
+                            p = runs[0].payload
+                            table.notes.append(f"raw engine, {size:,} records: {p['facts']:,} facts in "
+                                               f"{p['batches']:,} batches, {p['assert_seconds']:.2f} s in the engine")
+                    else:
+                        raw_rate.status = "error"
                 table.add(raw_rate)
     return results
 
@@ -441,6 +525,9 @@ def _audit_output_problem(via: str, out_file: Path) -> Callable[[Run], str | Non
             return "the audit wrote no report"
         return None if _report_digest(out_file) is not None else "the report is not valid JSON"
     return check
+
+
+_CAPTURED: set[Path] = set()
 
 
 def _report_digest(path: Path) -> dict[str, Any] | None:
@@ -574,6 +661,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--draw-entities", type=int, help="default 2,000,000 (200,000 with --quick)")
     p.add_argument("--via", choices=("auto", "cli", "library"), default="auto",
                    help="audit through `shuangsuiji audit` (cli) or evaluate() in a child (library)")
+    p.add_argument("--budget", type=float, default=150.0,
+                   help="seconds one figure may take; slower figures get fewer runs (shown in the runs column)")
     p.add_argument("--json", type=Path, help="also write the raw figures here")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -583,6 +672,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.child:
         return _child_main(args.child[0], args.child[1:])
+    global BUDGET_PER_FIGURE
+    BUDGET_PER_FIGURE = args.budget
     started = time.perf_counter()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     only = set(args.only.split(","))
