@@ -145,7 +145,7 @@ class EntitySelector:
     def _tighten(self, st: _Stratum) -> None:
         st.next_update *= 2
         r = float(st.value)
-        t = r + self.margin * math.sqrt(r * (1 - r) / st.n) + self.margin / st.n
+        t = max(0.0, r + self.margin * math.sqrt(r * (1 - r) / st.n) + self.margin / st.n)
         if t >= 1:
             return
         new = int(t * _FULL).to_bytes(32, "big")
