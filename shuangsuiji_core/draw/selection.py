@@ -316,10 +316,13 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
             raise _unstaffable(
                 f"无法为检查对象“{entity.name}”（{entity.credit_code}，第 {position} 个组队）组成 {size} 人检查组："
                 f"合格人员 {len(eligible)} 名，其中 {len(conflicted)} 名须回避，{len(capped)} 名已达到每人 {cap} 组的上限，"
-                f"只剩 {len(group)} 名可用",
+                f"只剩 {len(group)} 名可用" + ("。上限是按组队顺序逐个执行的，名额很紧时后面的检查对象可能无人可派，可适当提高每人检查组上限"
+                                             if capped else ""),
                 f"cannot form a group of {size} for '{entity.name}' ({entity.credit_code}, staffed {position}th): "
                 f"{len(eligible)} eligible inspectors, {len(conflicted)} must recuse (conflict of interest), "
-                f"{len(capped)} have reached the cap of {cap} groups, {len(group)} left",
+                f"{len(capped)} have reached the cap of {cap} groups, {len(group)} left" +
+                ("; the cap is applied entity by entity in staffing order, so when capacity is tight a late entity "
+                 "can be left without inspectors: raise the cap a little" if capped else ""),
                 where, f"{len(group)} < {size} (eligible {available} without conflicts)")
         for ins_id in group:
             load[ins_id] += 1
