@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # I, O, Z, S, V are never used
 _WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 _INDEX = {ch: i for i, ch in enumerate(CHARSET)}
+_ALLOWED = frozenset(CHARSET)
 
 
 def check_digit(first17: str) -> str:
     """The 18th character for the given first 17 (raises KeyError on a character outside the charset)."""
-    total = sum(_INDEX[ch] * w for ch, w in zip(first17, _WEIGHTS))
+    # map/mul keep the loop in C: this runs once per record read
+    total = sum(map(mul, map(_INDEX.__getitem__, first17), _WEIGHTS))
     return CHARSET[(31 - total % 31) % 31]
 
 
@@ -17,7 +21,7 @@ def credit_code_problem(code: str) -> tuple[str, str] | None:
     """None if `code` is a valid code; otherwise (zh, en) saying what is wrong."""
     if len(code) != 18:
         return (f"统一社会信用代码应为 18 位，这里是 {len(code)} 位", f"a credit code has 18 characters, this has {len(code)}")
-    bad = [ch for ch in code if ch not in _INDEX]
+    bad = [] if _ALLOWED.issuperset(code) else [ch for ch in code if ch not in _INDEX]
     if bad:
         return (f"统一社会信用代码含有不允许的字符“{bad[0]}”（只用数字和除 I、O、Z、S、V 外的大写字母）",
                 f"the credit code contains '{bad[0]}', which is not allowed (digits and capitals except I, O, Z, S, V)")

@@ -217,8 +217,11 @@ def _line_document(raw: bytes, name: str, line: int, data: Any) -> tuple[Located
     return doc, ()
 
 
+_JSONL_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
+
+
 def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
-    loads = json.loads
+    decode = _JSONL_DECODER.decode  # one decoder for all lines: json.loads(..., hook) builds one per call
     empty = True
     with open_binary(path, name) as fh:
         for line, raw in enumerate(fh, 1):
@@ -229,7 +232,7 @@ def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
             empty = False
             loc = Location(name, line, 1)
             try:
-                data = loads(raw, object_pairs_hook=_no_duplicates)
+                data = decode(raw.decode("utf-8"))
             except UnicodeDecodeError:
                 try:
                     decode_text(raw, name)
