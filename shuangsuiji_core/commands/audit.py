@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from policy_rules.errors import InputError, Location, Problem
+from policy_rules.errors import InputError, Problem
 from policy_rules.i18n import Text
 from policy_rules.render import render_reports
 

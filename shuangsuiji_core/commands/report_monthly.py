@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
