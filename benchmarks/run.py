@@ -77,12 +77,19 @@ class Run:
         return {}
 
 
+# Children run as an installed package would: with cached bytecode (pip compiles it at
+# install). The dev shell sets PYTHONDONTWRITEBYTECODE, which would make every cold start
+# recompile the project from source; the cache goes under benchmarks/data/, not the tree.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
+
+
 def run_child(argv: list[str], timeout: float = 1800, env: dict[str, str] | None = None) -> Run:
     """Run one fresh process and return its wall time and its own peak memory."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO,
-                                env={**os.environ, **(env or {})})
+                                env={**CHILD_ENV, **(env or {})})
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -388,28 +395,62 @@ def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, val
 
 # ------------------------------------------------------------------------- the benchmarks
 
+@dataclasses.dataclass
+class Job:
+    """One figure's measurement: run in rounds interleaved with the others it is compared
+    with, so that a busy machine's drift hits all of them alike."""
+
+    fig: Figure
+    argv: list[str]
+    options: dict[str, Any] = dataclasses.field(default_factory=dict)
+    warmup: bool = False
+    runs: list[Run] = dataclasses.field(default_factory=list)
+    spent: float = 0.0
+
+
+def interleaved(jobs: list[Job], repeat: int, table: Table) -> None:
+    for job in jobs:
+        if job.warmup:  # the first run pays for the page cache; it is not counted
+            run_child(job.argv)
+    for i in range(repeat):
+        for job in jobs:
+            if job.fig.status:
+                continue
+            if i >= 1 and job.spent + job.spent / i > BUDGET_PER_FIGURE:  # the runs column shows the count
+                continue
+            got = measure_runs(job.fig, job.argv, 1, table, **job.options)
+            if not got:
+                job.runs = []
+                continue
+            job.runs += got
+            job.spent += sum(r.wall for r in got)
+
+
 def bench_check_plan(table: Table, plan_dir: Path, repeat: int) -> None:
     plan = plan_dir / "plan.yaml"
     table.section("check-plan, 300-task plan, cold process")
     cp = Figure("check-plan (wall)", "s", goal="≤ 0.3 s and ≤ ½ check-jsonschema", digits=3)
     floor = Figure("floor: python + PyYAML CSafeLoader parse only", "s", digits=3)
     peer = Figure("peer: check-jsonschema against docs/plan.schema.json", "s", digits=3)
+    jobs = []
     check_plan_bin = VENV_BIN / "check-plan"
     if has_module("shuangsuiji_core.commands.check_plan") and check_plan_bin.exists():
-        runs = measure_runs(cp, [str(check_plan_bin), "--format", "json", str(plan)], repeat, table,
-                            ok_rc=(0, 1), warmup=True,
-                            validate=lambda r: None if r.stdout.strip() else "check-plan printed nothing")
-        if runs:
-            table.notes.append(f"check-plan exit code {runs[0].rc} on the generated plan (0 = no rule failed, "
-                               f"1 = some rule failed)")
+        cp_job = Job(cp, [str(check_plan_bin), "--format", "json", str(plan)], warmup=True, options=dict(
+            ok_rc=(0, 1), validate=lambda r: None if r.stdout.strip() else "check-plan printed nothing"))
+        jobs.append(cp_job)
     else:
+        cp_job = None
         cp.status = "n/a (not built)"
-    measure_runs(floor, child("floor-yaml", str(plan)), repeat, table, warmup=True)
+    jobs.append(Job(floor, child("floor-yaml", str(plan)), warmup=True))
     cjs = VENV_BIN / "check-jsonschema"
     if PLAN_SCHEMA.exists() and cjs.exists():
-        measure_runs(peer, [str(cjs), "--schemafile", str(PLAN_SCHEMA), str(plan)], repeat, table, warmup=True)
+        jobs.append(Job(peer, [str(cjs), "--schemafile", str(PLAN_SCHEMA), str(plan)], warmup=True))
     else:
         peer.status = "n/a (not built)"
+    interleaved(jobs, repeat, table)
+    if cp_job is not None and cp_job.runs:
+        table.notes.append(f"check-plan exit code {cp_job.runs[0].rc} on the generated plan (0 = no rule failed, "
+                           f"1 = some rule failed)")
     table.add(cp)
     table.add(floor)
     table.add(peer)
@@ -438,7 +479,7 @@ def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], eng
                 via: str, default_engine: str | None, as_of: str, raw: bool) -> dict[tuple, AuditResult]:
     results: dict[tuple, AuditResult] = {}
     built = has_module("shuangsuiji_core.evaluation") if via == "library" else cli_built()
-    out_file = Path(tempfile.mkdtemp(prefix="bench-audit-")) / "report.json"
+    out_dir = Path(tempfile.mkdtemp(prefix="bench-audit-"))
     sizes = sorted(datasets)
     for size in sizes:
         data = datasets[size]
@@ -449,11 +490,9 @@ def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], eng
             floor_wall = Figure(f"floor: parse only ({'json.loads per line' if fmt == 'jsonl' else 'csv.reader'}), wall",
                                 "s")
             floor_rate = Figure("floor: parse only, records/s", "", digits=0, higher_is_better=True)
-            runs = measure_runs(floor_wall, child(f"floor-{fmt}", str(records)), repeat, table, warmup=True)
-            floor_rate.values = [size / r.wall for r in runs]
-            table.add(floor_wall)
-            table.add(floor_rate)
-            summaries = {}
+            floor_job = Job(floor_wall, child(f"floor-{fmt}", str(records)), warmup=True)
+            jobs = [floor_job]
+            per_engine = []
             for engine in engines:
                 label = f"{engine}{' (default)' if engine == default_engine else ''}"
                 wall = Figure(f"audit, {label} engine: wall", "s")
@@ -467,18 +506,30 @@ def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], eng
                     rate.check = (lambda v, prev=prev: v >= 50_000 and (prev is None or prev(v)))
                 if size >= 1_000_000:
                     peak.goal, peak.check = "< 500 MB", (lambda v: v < 500)
+                job = None
                 if not built:
                     for f in (wall, rate, peak):
                         f.status = "n/a (not built)"
                 else:
-                    runs = measure_runs(wall, _audit_argv(via, records, data, as_of, engine, out_file), repeat, table,
-                                        ok_rc=(0, 1), peak=peak, before=lambda: out_file.unlink(missing_ok=True),
-                                        validate=_audit_output_problem(via, out_file))
-                    rate.values = [size / r.wall for r in runs]
-                    if runs and via == "library":
-                        summaries[engine] = runs[0].payload.get("summary")
-                    elif runs and out_file.exists():
-                        summaries[engine] = _report_digest(out_file)
+                    out_file = out_dir / f"report-{engine}.json"
+                    job = Job(wall, _audit_argv(via, records, data, as_of, engine, out_file), options=dict(
+                        ok_rc=(0, 1), peak=peak, before=lambda f=out_file: f.unlink(missing_ok=True),
+                        validate=_audit_output_problem(via, out_file)))
+                    job.out_file = out_file  # type: ignore[attr-defined]
+                    jobs.append(job)
+                per_engine.append((engine, wall, rate, peak, job))
+            interleaved(jobs, repeat, table)
+            floor_rate.values = [size / r.wall for r in floor_job.runs]
+            table.add(floor_wall)
+            table.add(floor_rate)
+            summaries = {}
+            for engine, wall, rate, peak, job in per_engine:
+                if job is not None:
+                    rate.values = [size / r.wall for r in job.runs]
+                    if job.runs and via == "library":
+                        summaries[engine] = job.runs[-1].payload.get("summary")
+                    elif job.runs and job.out_file.exists():
+                        summaries[engine] = _report_digest(job.out_file)
                 for f in (wall, rate, peak):
                     table.add(f)
                 table.add(ratio_figure(f"audit, {engine} ÷ floor (wall)", wall, floor_wall, goal="≤ 4",
@@ -489,32 +540,36 @@ def bench_audit(table: Table, datasets: dict[int, Path], formats: list[str], eng
             elif summaries:
                 table.notes.append(f"{size:,} {fmt}: engines agree: {next(iter(summaries.values()))}")
             if raw:
-                raw_rate = Figure("raw engine: same facts asserted into durable_rules, records/s", "", digits=0,
-                                  higher_is_better=True)
-                if not has_module("policy_rules.evaluators.durable") or not has_module("shuangsuiji_core.evaluation"):
-                    raw_rate.status = "n/a (not built)"
-                else:
-                    # the same for both formats (same records); captured afresh by each invocation,
-                    # since the compiled rules change with the library
-                    captured = data / "engine_input.jsonl"
-                    if captured not in _CAPTURED:
-                        _CAPTURED.add(captured)
-                        captured.unlink(missing_ok=True)
-                        cap = run_child(child("capture-engine-input", str(records), str(data / "plan.yaml"),
-                                              str(data / "submissions.yaml"), as_of, str(captured)))
-                        if cap.rc != 0:
-                            table.notes.append(f"raw engine: capture failed: {cap.stderr.strip()[-300:]}")
-                    if captured.exists():
-                        runs = measure_runs(raw_rate, child("raw-engine", str(captured), str(size)), min(repeat, 3),
-                                            table, value=lambda r: r.payload["records"] / r.payload["assert_seconds"])
-                        if runs:
-                            p = runs[0].payload
-                            table.notes.append(f"raw engine, {size:,} records: {p['facts']:,} facts in "
-                                               f"{p['batches']:,} batches, {p['assert_seconds']:.2f} s in the engine")
-                    else:
-                        raw_rate.status = "error"
-                table.add(raw_rate)
+                table.add(bench_raw_engine(table, data, records, size, as_of, min(repeat, 3)))
     return results
+
+
+def bench_raw_engine(table: Table, data: Path, records: Path, size: int, as_of: str, repeat: int) -> Figure:
+    raw_rate = Figure("raw engine: same facts asserted into durable_rules, records/s", "", digits=0,
+                      higher_is_better=True)
+    if not has_module("policy_rules.evaluators.durable") or not has_module("shuangsuiji_core.evaluation"):
+        raw_rate.status = "n/a (not built)"
+        return raw_rate
+    # the same for both formats (same records); captured afresh by each invocation,
+    # since the compiled rules change with the library
+    captured = data / "engine_input.jsonl"
+    if captured not in _CAPTURED:
+        _CAPTURED.add(captured)
+        captured.unlink(missing_ok=True)
+        cap = run_child(child("capture-engine-input", str(records), str(data / "plan.yaml"),
+                              str(data / "submissions.yaml"), as_of, str(captured)))
+        if cap.rc != 0:
+            table.notes.append(f"raw engine: capture failed: {cap.stderr.strip()[-300:]}")
+    if not captured.exists():
+        raw_rate.status = "error"
+        return raw_rate
+    runs = measure_runs(raw_rate, child("raw-engine", str(captured), str(size)), repeat, table,
+                        value=lambda r: r.payload["records"] / r.payload["assert_seconds"])
+    if runs:
+        p = runs[0].payload
+        table.notes.append(f"raw engine, {size:,} records ({records.suffix}): {p['facts']:,} facts in "
+                           f"{p['batches']:,} batches, {p['assert_seconds']:.2f} s in the engine")
+    return raw_rate
 
 
 def _audit_output_problem(via: str, out_file: Path) -> Callable[[Run], str | None]:
@@ -693,6 +748,9 @@ def main(argv: list[str] | None = None) -> int:
 
     table = Table()
     log(f"machine: {machine()}")
+    # bytecode for the project and its dependencies, as an installed package has it
+    run_child([PYTHON, "-m", "compileall", "-q", "-j", "0", str(REPO / "policy_rules"), str(REPO / "shuangsuiji_core"),
+               str(VENV_BIN.parent / "lib")])
     if "plan" in only:
         log("check-plan ...")
         plan_dir = ensure_data(f"plan-300-{max(sizes)}", records=max(sizes), entities=entities_for_records, tasks=300,
