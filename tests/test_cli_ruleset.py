@@ -139,3 +139,21 @@ def test_diff(capsys):
 def test_lock_check(capsys):
     rc, _, err = run_main(MAIN, ["lock", "--check", str(RULESETS)], capsys)
     assert rc == 0, err
+
+
+def test_a_hostile_message_template_is_refused(tmp_path, capsys):
+    from shuangsuiji_core.commands import check_plan
+
+    ruleset = tmp_path / "hostile.yaml"
+    ruleset.write_text(
+        "ruleset:\n  id: hostile\n  version: 1.0.0\n  title: t\n  issuer: i\n"
+        "  effective: {start: 2026-01-01, end: 2026-12-31}\n  source_document: x.txt\n"
+        "rules:\n  - id: BAD-ONE\n    kind: target\n    title: {zh: 甲, en: a}\n    applies_to: plan\n"
+        "    params: {metric: joint_task_share, op: '>=', threshold: '60%'}\n"
+        "    message: {zh: \"{{ ''.__class__.__mro__ }}\", en: m}\n"
+        "    source: {section: 一, quote: 原文}\n", encoding="utf-8")
+    rc, _, err = run_main(MAIN, ["lint", str(ruleset)], capsys)
+    assert rc == 1 and f"{ruleset}:14:" in err and "message.unsafe" in err
+    rc, out, err = run_main(check_plan.main, ["--ruleset", str(ruleset), str(ROOT / "examples" / "qinghe-2026" / "plan.yaml")],
+                            capsys)
+    assert rc == 2 and out == "" and "message.unsafe" in err and "Traceback" not in err
