@@ -257,8 +257,8 @@ def cell_text(rule, lang: Lang = "zh") -> str:
         if isinstance(s, OnceSchedule):
             text = (f"{s.due} 前" if zh else f"by {s.due}")
         elif isinstance(s, MonthlySchedule):
-            day = ("月底" if s.day == 31 else f"{s.day} 日") if zh else ("month end" if s.day == 31 else f"day {s.day}")
-            text = (f"{_months(s.months, zh)}每月 {day}前" if zh else f"{_months(s.months, zh)}monthly by {day}")
+            day = ("月底" if s.day == 31 else f" {s.day} 日") if zh else ("month end" if s.day == 31 else f"day {s.day}")
+            text = (f"{_months(s.months, zh)}每月{day}前" if zh else f"{_months(s.months, zh)}monthly by {day}")
         elif isinstance(s, DatesSchedule):
             text = "、".join(slot.due for slot in s.slots) if zh else ", ".join(slot.due for slot in s.slots)
         elif isinstance(s, AfterEventSchedule):
