@@ -50,15 +50,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from policy_rules.errors import InputError, Problem
+from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
 from policy_rules.quantities import Ratio
-from policy_rules.validation import validate_document
+from policy_rules.validation import problems_from_validation, validate_document
 from policy_rules.yaml_source import LocatedDocument, load_yaml_file
 
-from ..plan import PlanFile, SamplingRatio, Task
+from ..plan import SamplingRatio, Task
 
 RISK_CLASSES = ("A", "B", "C", "D")
 UNCLASSIFIED = "unclassified"
@@ -215,13 +215,15 @@ def _problem(code: str, zh: str, en: str, doc: LocatedDocument, path: tuple, exp
 def load_draw_task(path: str | Path, plan_task_id: str | None = None) -> DrawTask:
     """Read a draw task file, or one task of a plan file (then `plan_task_id` names it).
 
-    Raises a located `InputError` for anything malformed.
+    Raises a located `InputError` for anything malformed. A plan is read by the project's
+    plan loader (shuangsuiji_core.loading.load_plan), so it gets the same checks as
+    `check-plan` gives it.
     """
     path = str(path)
     doc = load_yaml_file(path)
     data = doc.data
     if isinstance(data, dict) and "plan" in data and "draw_task" not in data:
-        return _task_from_plan_doc(doc, plan_task_id, prefix=(), overrides={})
+        return _task_from_plan(path, plan_task_id, overrides={})
     if not isinstance(data, dict) or "draw_task" not in data:
         raise InputError([_problem(
             "draw_task.missing", "文件中没有 draw_task:（抽取任务）或 plan:（年度抽查计划）",
@@ -232,37 +234,68 @@ def load_draw_task(path: str | Path, plan_task_id: str | None = None) -> DrawTas
     body = dict(data["draw_task"])
     if "from_plan" in body:
         ref = validate_document(FromPlan, doc, body.pop("from_plan"), prefix=("draw_task", "from_plan"))
-        plan_path = Path(path).parent / ref.file
-        plan_doc = load_yaml_file(str(plan_path))
-        return _task_from_plan_doc(plan_doc, ref.task, prefix=(), overrides=body, overrides_doc=doc)
-    return validate_document(DrawTask, doc, body, prefix=("draw_task",))
+        return _task_from_plan(str(Path(path).parent / ref.file), ref.task, overrides=body, overrides_doc=doc,
+                               ref_location=doc.locate(("draw_task", "from_plan", "task")))
+    return _validate_task(doc, body)
 
 
-def _task_from_plan_doc(plan_doc: LocatedDocument, task_id: str | None, prefix: tuple, overrides: dict,
-                        overrides_doc: LocatedDocument | None = None) -> DrawTask:
-    plan = validate_document(PlanFile, plan_doc).plan
+_UNION_LABELS = frozenset({"SamplingRatio", "HouseholdsByClass"})
+
+
+def _validate_task(doc: LocatedDocument, body: dict) -> DrawTask:
+    """Validate, reporting a union field's error once, at the branch the user meant.
+
+    `sampling_ratio` and `households` take either one value or a per-class mapping;
+    pydantic reports a failure against both branches. Keep the deeper (per-class) one.
+    """
+    try:
+        return DrawTask.model_validate(body)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, doc, ("draw_task",))
+    cleaned = []
+    for p in problems:
+        path = tuple(part for part in p.path if part not in _UNION_LABELS)
+        if path != p.path:
+            p = Problem(p.code, p.message, doc.locate(path), path, p.expected, p.found)
+        cleaned.append(p)
+    paths = {p.path for p in cleaned}
+    kept = [p for p in cleaned if not any(len(q) > len(p.path) and q[:len(p.path)] == p.path for q in paths)]
+    raise InputError(kept)
+
+
+def _task_from_plan(plan_path: str, task_id: str | None, overrides: dict, overrides_doc: LocatedDocument | None = None,
+                    ref_location: Location | None = None) -> DrawTask:
+    from ..loading import load_plan  # the loaders' module; imported here to keep draw importable on its own
+
+    plan = load_plan(plan_path)
     ids = [t.id for t in plan.tasks]
+    where = ref_location or plan.location or Location(plan_path)
     if task_id is None:
         if len(plan.tasks) != 1:
-            raise InputError([_problem(
-                "draw_task.plan_task_required", "计划中有多个任务，请指明要抽取的任务（--task-id）",
-                "the plan has several tasks: name the one to draw (--task-id)", plan_doc, ("plan", "tasks"),
+            raise InputError([Problem(
+                code="draw_task.plan_task_required",
+                message=Text(zh="计划中有多个任务，请指明要抽取的任务（--task-id）",
+                             en="the plan has several tasks: name the one to draw (--task-id)"),
+                location=where, path=("plan", "tasks"),
                 expected=Text(zh="以下任务编号之一", en="one of these task ids"), found=", ".join(ids))])
         task_id = ids[0]
     if task_id not in ids:
-        raise InputError([_problem(
-            "draw_task.plan_task_unknown", f"计划中没有编号为“{task_id}”的任务",
-            f"the plan has no task with id '{task_id}'", plan_doc, ("plan", "tasks"),
+        raise InputError([Problem(
+            code="draw_task.plan_task_unknown",
+            message=Text(zh=f"计划中没有编号为“{task_id}”的任务", en=f"the plan has no task with id '{task_id}'"),
+            location=where, path=("plan", "tasks"),
             expected=Text(zh="以下任务编号之一：" + ", ".join(ids), en="one of: " + ", ".join(ids)), found=task_id)])
     index = ids.index(task_id)
     task = plan.tasks[index]
     try:
         return DrawTask.from_plan_task(task, **overrides)
-    except Exception as exc:  # pydantic ValidationError: locate against the file that gave the overrides
-        from pydantic import ValidationError
-        if not isinstance(exc, ValidationError):
-            raise
-        from policy_rules.validation import problems_from_validation
-        where = overrides_doc or plan_doc
-        where_prefix = ("draw_task",) if overrides_doc is not None else ("plan", "tasks", index)
-        raise InputError(problems_from_validation(exc, where, where_prefix)) from None
+    except ValidationError as exc:
+        if overrides_doc is not None:
+            raise InputError(problems_from_validation(exc, overrides_doc, ("draw_task",))) from None
+        raise InputError([Problem(
+            code="draw_task.plan_task_unusable",
+            message=Text(zh=f"计划任务“{task_id}”缺少抽取所需的参数：需要 sampling_ratio 或 planned_households",
+                         en=f"plan task '{task_id}' lacks what a draw needs: sampling_ratio or planned_households"),
+            location=task.location or where, path=("plan", "tasks", index),
+            expected=Text(zh="sampling_ratio 或 planned_households", en="sampling_ratio or planned_households"),
+            found="; ".join(e["msg"] for e in exc.errors(include_url=False))[:200])]) from None

@@ -5,7 +5,9 @@ record states and compares field by field. A `Verification` lists every differen
 the inputs (task parameters, directory snapshots, method version), the strata, the
 entities drawn only in the record or only in the re-derivation, and, for entities in
 both, groups that differ; it also reports a record whose own `record_sha256` does not
-match its content. `matches` is true only when the re-derived record is identical.
+match its content. `matches` is true only when the re-derived record is identical, apart
+from the raw files' names, byte hashes, sizes and encodings, which are there for
+information: a directory saved again in another order or encoding draws the same.
 
 `compare_with_records(record, records)` is what the records audit uses: inspection
 records of the draw's task whose entity was not drawn, and drawn entities that no
@@ -106,11 +108,24 @@ def compare_records(record: DrawRecord, rederived: DrawRecord) -> list[Differenc
         elif a != b:
             diffs.append(Difference("entity", code, Text(zh="检查对象的名称、分层、排序或密钥不同", en="the entity's name, stratum, rank or key differs"),
                                     a.model_dump_json(), b.model_dump_json()))
-    if not diffs and record.body() != rederived.body():
-        keys = sorted(k for k in record.body() if record.body()[k] != rederived.body()[k])
+    mine, theirs = _comparable(record), _comparable(rederived)
+    if not diffs and mine != theirs:
+        keys = sorted(k for k in mine if mine[k] != theirs.get(k))
         for key in keys:
             diffs.append(Difference("other", key, Text(zh="记录中此字段与重新抽取的结果不同", en="this field differs from the re-derived draw")))
     return diffs
+
+
+_INFORMATIONAL = ("file", "file_sha256", "size", "encoding")
+
+
+def _comparable(record: DrawRecord) -> dict:
+    """The record without what is there for information only: the raw files' names, bytes
+    and encodings (the same directory saved again, reordered or re-encoded, draws the same)."""
+    body = record.body()
+    for name in ("entity_directory", "inspector_directory"):
+        body[name] = {k: v for k, v in body[name].items() if k not in _INFORMATIONAL}
+    return body
 
 
 def verify_draw(record: DrawRecord, entities: str | Path, inspectors: str | Path, task: DrawTask, *,
