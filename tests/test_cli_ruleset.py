@@ -128,12 +128,22 @@ def test_schema_is_the_ruleset_json_schema(capsys):
     assert schema == json.loads((ROOT / "docs" / "ruleset.schema.json").read_text(encoding="utf-8"))
 
 
-def test_diff(capsys):
-    pytest.importorskip("policy_rules.compare", reason="policy_rules.compare not written yet")
-    rc, out, _ = run_main(MAIN, ["diff", "shijiazhuang-2025", "shijiazhuang-tobacco-2025"], capsys)
-    assert rc == 0 and out.strip()
-    rc, out, _ = run_main(MAIN, ["diff", "--format", "json", "shijiazhuang-2025", "shijiazhuang-tobacco-2025"], capsys)
-    assert rc == 0 and json.loads(out)
+def test_diff_between_a_ruleset_and_its_changed_child(tmp_path, capsys):
+    child = tmp_path / "qinghe-2026-b.yaml"
+    child.write_text(
+        "ruleset:\n  id: qinghe-2026-b\n  version: 1.1.0\n  title: t\n  issuer: i\n"
+        "  effective: {start: 2026-01-01, end: 2026-12-31}\n  source_document: x.txt\n  extends: qinghe-2026\n"
+        "override:\n  - {id: QH-CREDIT-RISK, params: {threshold: \"90%\"}}\nremove: [QH-NO-REPEAT]\n", encoding="utf-8")
+    rc, out, _ = run_main(MAIN, ["diff", "qinghe-2026", str(child)], capsys)
+    assert rc == 0
+    assert "QH-CREDIT-RISK" in out and "95%" in out and "90%" in out
+    removed = out.split("删除的规则", 1)[1]
+    assert "QH-NO-REPEAT" in removed
+    rc, out, _ = run_main(MAIN, ["diff", "--format", "json", "qinghe-2026", str(child)], capsys)
+    data = json.loads(out)
+    assert data["removed"] == ["QH-NO-REPEAT"]
+    rc, out, _ = run_main(MAIN, ["--lang", "en", "diff", "--format", "markdown", "qinghe-2026", str(child)], capsys)
+    assert "## Removed rules" in out and "`QH-NO-REPEAT`" in out
 
 
 def test_lock_check(capsys):

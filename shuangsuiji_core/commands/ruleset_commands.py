@@ -290,7 +290,7 @@ def run_test(args: argparse.Namespace) -> int:
     if missing:
         raise InputError([p for f in missing for p in _missing(f).problems])
     run_selftests = component("shuangsuiji_core.rulesets", "run_ruleset_selftests")
-    failed = broken = passed = 0
+    failed = broken = passed = uncovered = 0
     for path in files:
         tests = path.with_name(path.stem + TESTS_SUFFIX)
         if not tests.is_file():
@@ -303,44 +303,20 @@ def run_test(args: argparse.Namespace) -> int:
             sys.stderr.write(exc.render(lang) + "\n")
             broken += 1
             continue
-        p, f, lines = _selftest_lines(result, lang)
-        passed += p
-        failed += f
-        for line in lines:
-            _print(line)
-    summary = (f"自测：通过 {passed}，失败 {failed}" + (f"，无法运行 {broken} 个规则集" if broken else "")
+        passed += result.passed
+        failed += result.failed
+        uncovered += len(result.uncovered)
+        _print(result.render(lang))
+    summary = (f"自测：通过 {passed}，失败 {failed}" + (f"，{uncovered} 条规则缺少用例" if uncovered else "")
+               + (f"，无法运行 {broken} 个规则集" if broken else "")
                if lang == "zh" else
-               f"self-tests: {passed} passed, {failed} failed" + (f", {broken} rulesets could not run" if broken else ""))
+               f"self-tests: {passed} passed, {failed} failed" + (f", {uncovered} rules uncovered" if uncovered else "")
+               + (f", {broken} rulesets could not run" if broken else ""))
     sys.stderr.write(summary + "\n")
     if broken:
         return CANNOT_RUN
-    return FINDINGS if failed else OK
-
-
-def _selftest_lines(result, lang: str) -> tuple[int, int, list[str]]:
-    """Count and describe the result of `run_selftests`, whatever its exact shape: an
-    object with `cases` (each with `ok`/`passed`, `name`, `failures`/`messages`) and
-    optionally `render(lang)`."""
-    cases = list(getattr(result, "cases", []) or [])
-    passed = sum(1 for c in cases if _case_ok(c))
-    failed = len(cases) - passed
-    if hasattr(result, "render"):
-        text = result.render(lang)
-        return passed, failed, [text] if text else []
-    lines = []
-    for c in cases:
-        status = ("通过" if lang == "zh" else "pass") if _case_ok(c) else ("失败" if lang == "zh" else "FAIL")
-        lines.append(f"{status}  {getattr(c, 'name', getattr(c, 'id', '?'))}")
-        for m in getattr(c, "failures", None) or getattr(c, "messages", None) or []:
-            lines.append("    " + (m.get(lang) if isinstance(m, Text) else m.render(lang) if hasattr(m, "render") else str(m)))
-    return passed, failed, lines
-
-
-def _case_ok(case) -> bool:
-    for name in ("ok", "passed"):
-        if hasattr(case, name):
-            return bool(getattr(case, name))
-    return not (getattr(case, "failures", None) or [])
+    # a rule with no passing or no failing case is as much a gap as a failing case
+    return FINDINGS if failed or uncovered else OK
 
 
 # --- check (lint + test) -------------------------------------------------------------------
@@ -447,34 +423,13 @@ def run_diff(args: argparse.Namespace) -> int:
     a, b = _load(args.a), _load(args.b)
     diff = component("policy_rules.compare", "diff_rulesets")(a, b)
     if args.format == "json":
-        text = _diff_json(diff)
+        text = diff.to_json()
+    elif args.format == "markdown":
+        text = diff.render_markdown(args.lang)
     else:
-        text = _diff_text(diff, args.lang, markdown=args.format == "markdown")
+        text = diff.render_text(args.lang)
     write_result(text, args.output)
     return OK
-
-
-def _diff_json(diff) -> str:
-    for attr in ("to_json",):
-        if hasattr(diff, attr):
-            return getattr(diff, attr)()
-    if hasattr(diff, "model_dump"):
-        return json.dumps(diff.model_dump(mode="json"), ensure_ascii=False, indent=2) + "\n"
-    if hasattr(diff, "to_data"):
-        return json.dumps(diff.to_data(), ensure_ascii=False, indent=2, default=str) + "\n"
-    import dataclasses
-    if dataclasses.is_dataclass(diff):
-        return json.dumps(dataclasses.asdict(diff), ensure_ascii=False, indent=2, default=str) + "\n"
-    return json.dumps(diff, ensure_ascii=False, indent=2, default=str) + "\n"
-
-
-def _diff_text(diff, lang: str, markdown: bool) -> str:
-    for name in ("render_markdown" if markdown else "render_text", "render"):
-        fn = getattr(diff, name, None)
-        if callable(fn):
-            text = fn(lang)
-            return text if text.endswith("\n") else text + "\n"
-    return str(diff) + "\n"
 
 
 # --- schema ------------------------------------------------------------------------------
