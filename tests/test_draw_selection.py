@@ -204,3 +204,12 @@ def test_each_eligible_inspector_is_drawn_equally_often():
             counts[ins] += 1
     lo, hi = binomial_interval(SEEDS, 0.2, ALPHA / (2 * len(people)))
     assert all(lo <= c <= hi for c in counts.values()), (counts, lo, hi)
+
+
+def test_the_worked_example_in_the_docs():
+    from pathlib import Path
+    from shuangsuiji_core.draw.ranking import entity_prefix
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "draw.md").read_text(encoding="utf-8")
+    key = entity_prefix("2026-03-31 福彩3D 517", "QH-2026-001", "B").key("91130534MA0A1B2C3X").hex()
+    assert key == reference_key("2026-03-31 福彩3D 517", "QH-2026-001", "B", "91130534MA0A1B2C3X").hex()
+    assert f"'{key}'" in doc
