@@ -173,3 +173,37 @@ def test_colour_only_on_a_terminal_and_never_with_no_color(tmp_path):
     # a real run into a pipe has no escape codes
     result = run_script("check-plan", *EX_ARGS)
     assert result.returncode == 1 and "\033[" not in result.stdout
+
+
+def _run_on_a_terminal(env_extra: dict) -> str:
+    """Run check-plan with stdout on a pseudo-terminal; return what it printed."""
+    import os
+    import pty
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    master, slave = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm"} | env_extra
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "check-plan"), *EX_ARGS], stdout=slave,
+                            stderr=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(master)
+    return b"".join(chunks).decode("utf-8", errors="replace")
+
+
+def test_colour_on_a_real_terminal_unless_no_color():
+    coloured = _run_on_a_terminal({})
+    assert "\033[1;31merror\033[0m" in coloured
+    plain = _run_on_a_terminal({"NO_COLOR": "1"})
+    assert "QH-CLOSED-LOOP" in plain and "\033[" not in plain
