@@ -67,16 +67,54 @@ _LABELS = frozenset({"str", "int", "float", "bool", "date", "list", "dict", "non
                      "json-or-python", "chain", "nullable", "default", "union"})
 
 
-def _clean_path(loc: tuple[Any, ...]) -> tuple[PathPart, ...]:
-    # pydantic inserts union-member and validator labels into loc; they are not fields
+_UNKNOWN = object()
+
+
+def _is_label(p: Any) -> bool:
+    return isinstance(p, str) and (p.startswith(("function-", "tagged-union[")) or "[" in p or p in _LABELS)
+
+
+def _clean_path(loc: tuple[Any, ...], data: Any = _UNKNOWN, missing: bool = False) -> tuple[PathPart, ...]:
+    """The field path of a pydantic error location. pydantic inserts union-member,
+    validator and tag labels into `loc`; walking the input tells a field named `date`
+    from the label `date` of a union member. Where the input is not known, the labels
+    are recognised by name."""
     out: list[PathPart] = []
-    for p in loc:
-        if isinstance(p, int):
-            out.append(p)
-        elif isinstance(p, str) and not p.startswith(("function-", "tagged-union[")) and "[" not in p \
-                and p not in _LABELS:
+    cur = data
+    for i, p in enumerate(loc):
+        if cur is not _UNKNOWN:
+            if isinstance(p, int) and isinstance(cur, (list, tuple)) and -len(cur) <= p < len(cur):
+                out.append(p)
+                cur = cur[p]
+                continue
+            if isinstance(p, str) and isinstance(cur, dict):
+                if p in cur:
+                    out.append(p)
+                    cur = cur[p]
+                    continue
+                if missing and i == len(loc) - 1:
+                    out.append(p)
+                    continue
+            if isinstance(p, (str, int)) and not _is_label(p) and not isinstance(cur, (dict, list, tuple)):
+                cur = _UNKNOWN  # lost track (a value converted before this step): fall back to names
+            else:
+                continue  # a label: not a field
+        if isinstance(p, int) or not _is_label(p):
             out.append(p)
     return tuple(out)
+
+
+def _lookup(doc: LocatedDocument, prefix: tuple) -> Any:
+    value = doc.data
+    root = tuple(doc.root)
+    if tuple(prefix[: len(root)]) != root:
+        return _UNKNOWN
+    for part in prefix[len(root):]:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return _UNKNOWN
+    return value
 
 
 def _hint(etype: str, path: tuple, value: Any, doc: LocatedDocument) -> tuple[str, str, str] | None:
@@ -129,16 +167,18 @@ def _missing_hint(path: tuple, doc: LocatedDocument) -> tuple[str, str, str] | N
 
 
 def problems_from_validation(exc: ValidationError, doc: LocatedDocument, prefix: tuple = (),
-                             limit: int = MAX_PROBLEMS) -> list[Problem]:
+                             limit: int = MAX_PROBLEMS, data: Any = _UNKNOWN) -> list[Problem]:
     """The located problems of one pydantic `ValidationError`; `prefix` is the path of the
-    validated value inside `doc`."""
+    validated value inside `doc`, `data` that value (default: looked up in `doc`)."""
     problems: list[Problem] = []
     seen: set[tuple] = set()
+    if data is _UNKNOWN:
+        data = _lookup(doc, tuple(prefix))
     for err in exc.errors(include_url=False):
         if len(problems) >= limit:
             break
-        path = tuple(prefix) + _clean_path(tuple(err["loc"]))
         etype = err["type"]
+        path = tuple(prefix) + _clean_path(tuple(err["loc"]), data, etype == "missing")
         ctx = err.get("ctx") or {}
         custom = ctx.get("error")
         value = err.get("input")
@@ -167,7 +207,7 @@ def problems_from_validation(exc: ValidationError, doc: LocatedDocument, prefix:
             zh_msg = "未知字段（拼写错误？自定义内容请放在 extra: 下）"
             en_msg = "unknown field (a typo? put custom data under extra:)"
             hint = None
-            if isinstance(path[-1], str) and any(ch in path[-1] for ch in "：％，"):
+            if path and isinstance(path[-1], str) and any(ch in path[-1] for ch in "：％，"):
                 hint = ("schema.unknown_field", "未知字段；字段名里有全角标点（如“：”），请改为半角",
                         "unknown field; its name contains full-width punctuation ('：'): use ASCII")
         else:
@@ -185,10 +225,11 @@ def problems_from_validation(exc: ValidationError, doc: LocatedDocument, prefix:
 def validate_document(model: Type[M], doc: LocatedDocument, data: Any = None, prefix: tuple = (),
                       context: dict | None = None) -> M:
     """Validate `data` (default: the whole document) against `model`, raising a located `InputError`."""
+    value = doc.data if data is None else data
     try:
-        return model.model_validate(doc.data if data is None else data, context=context)
+        return model.model_validate(value, context=context)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, doc, prefix)) from None
+        raise InputError(problems_from_validation(exc, doc, prefix, data=value)) from None
 
 
 class ProblemValueError(ValueError):

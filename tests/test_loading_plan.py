@@ -249,3 +249,9 @@ def test_submissions_empty_list_and_embedded(tmp_path):
                          "t.yaml")
     [s] = submissions_from_document(doc, prefix=("case", "submissions"))
     assert s.location.line == 3 and s.period == "2026-05"
+
+
+def test_a_field_named_date_is_a_field_not_a_pydantic_label(tmp_path, plan_text):
+    p = only(refused(tmp_path, plan_text.replace("    - date: 2026-07-01", "    - date: soon")))
+    assert p.code == "schema.date" and p.path == ("plan", "adjustments", 0, "date")
+    assert p.location.line == line_of(plan_text, "- date: 2026-07-01")
