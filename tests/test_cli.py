@@ -207,3 +207,10 @@ def test_colour_on_a_real_terminal_unless_no_color():
     assert "\033[1;31merror\033[0m" in coloured
     plain = _run_on_a_terminal({"NO_COLOR": "1"})
     assert "QH-CLOSED-LOOP" in plain and "\033[" not in plain
+
+
+@pytest.mark.parametrize("main", [main_module.main, check_plan.main, ruleset_commands.main])
+def test_version(main, capsys):
+    from importlib import metadata
+    rc, out, _ = run_main(main, ["--version"], capsys)
+    assert rc == 0 and out.strip().endswith(metadata.version("shuangsuiji"))

@@ -68,6 +68,16 @@ class ArgumentParser(argparse.ArgumentParser):
         sys.exit(CANNOT_RUN)
 
 
+def add_version(parser: argparse.ArgumentParser) -> None:
+    from importlib import metadata
+    try:
+        version = metadata.version("shuangsuiji")
+    except metadata.PackageNotFoundError:  # a source tree that is not installed
+        version = "unknown"
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}",
+                        help="显示版本 / show the version")
+
+
 def iso_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)

@@ -59,7 +59,9 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def build_parser(prog: str = "check-plan") -> argparse.ArgumentParser:
-    return configure(arguments.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG))
+    parser = configure(arguments.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG))
+    arguments.add_version(parser)
+    return parser
 
 
 def run(args: argparse.Namespace) -> int:

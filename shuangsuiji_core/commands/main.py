@@ -38,6 +38,7 @@ EPILOG = """\
 
 def build_parser() -> argparse.ArgumentParser:
     parser = arguments.ArgumentParser(prog="shuangsuiji", description=DESCRIPTION, epilog=EPILOG)
+    arguments.add_version(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=arguments.ArgumentParser)
     sub.required = True
     check_plan.configure(sub.add_parser("check-plan", help="检查抽查计划 / check plans against a ruleset",

@@ -143,7 +143,9 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def build_parser(prog: str = "policy-rules") -> argparse.ArgumentParser:
-    return configure(arguments.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG))
+    parser = configure(arguments.ArgumentParser(prog=prog, description=DESCRIPTION, epilog=EPILOG))
+    arguments.add_version(parser)
+    return parser
 
 
 # --- helpers ---------------------------------------------------------------------------
