@@ -70,3 +70,17 @@ def test_screenshot_is_written(tmp_path):
     fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
     if not fonts.strip():
         print("note: no Chinese font installed (apt-get install -y fonts-noto-cjk); glyphs may show as boxes")
+
+
+def test_monthly_report_page_opens_without_console_messages(tmp_path):
+    from shuangsuiji_core.loading import iter_records, load_plan
+    from shuangsuiji_core.monthly_report import monthly_report, render_monthly
+
+    example = Path(__file__).resolve().parent.parent / "examples" / "qinghe-2026"
+    report = monthly_report(iter_records(example / "records.yaml"), year=2026, month=6,
+                            plan=load_plan(example / "plan.yaml"), form="city")
+    page = tmp_path / "monthly.html"
+    page.write_text(render_monthly(report, "html", "zh"), encoding="utf-8")
+    messages, dom = console_messages(tmp_path, page)
+    assert messages == []
+    assert "市有关部门“双随机、一公开”监管工作月报表" in dom
