@@ -4,8 +4,9 @@
 
 Generates (once, from a fixed seed) benchmarks/data/draw/entities_<rows>.csv, an
 inspector directory and a task, then runs `shuangsuiji draw` in a subprocess and prints
-its wall time and peak resident memory (getrusage of the child), twice: the draw, and
-`verify-draw` of the record it wrote. Goal on the project's 2-core machine: under 15 s
+its wall time, CPU time and peak resident memory (getrusage of the child), for the draw
+and for `verify-draw` of the record it wrote. The load average is printed too: on a
+shared machine wall time includes waiting for a core, CPU time does not. Goal on the project's 2-core machine: under 15 s
 and under 1 GB for the draw. Generated data stays in benchmarks/data/ (gitignored).
 """
 
@@ -50,18 +51,20 @@ def generate(out: Path, rows: int, inspectors: int, scope: str) -> tuple[Path, P
     return entities, people, task
 
 
-def measure(argv: list[str]) -> tuple[float, float, int]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def measure(argv: list[str]) -> tuple[float, float, float, int]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True)
     wall = time.perf_counter() - t
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak_kb = after.ru_maxrss
     if proc.returncode not in (0, 1):
         sys.stderr.write(proc.stderr)
         raise SystemExit(f"command failed with exit code {proc.returncode}")
     # ru_maxrss of RUSAGE_CHILDREN is the largest child so far; children run one at a time,
     # and the draw (the largest) runs first, so its figure is exact.
-    return wall, max(peak_kb, before) / 1024, proc.returncode
+    return wall, cpu, peak_kb / 1024, proc.returncode
 
 
 def main() -> int:
@@ -73,17 +76,19 @@ def main() -> int:
     out = HERE / "data" / "draw"
     entities, people, task = generate(out, args.rows, args.inspectors, args.scope)
     record, notice = out / "draw.json", out / "notice.md"
+    load = os.getloadavg()[0]  # other work on the machine inflates wall time; CPU time is what the draw used
     cmd = [sys.executable, "-m", "shuangsuiji_core.commands.draw"]
-    wall, peak, _ = measure(cmd + ["draw", "--entities", str(entities), "--inspectors", str(people), "--task", str(task),
+    wall, cpu, peak, _ = measure(cmd + ["draw", "--entities", str(entities), "--inspectors", str(people), "--task", str(task),
                                    "--seed", DRAW_SEED, "--output", str(record), "--notice", str(notice), "--quiet"])
     import json
     data = json.loads(record.read_text(encoding="utf-8"))
     in_scope = sum(s["population"] for s in data["strata"])
     print(f"draw: {args.rows} rows, {in_scope} in scope, {len(data['selected'])} drawn, "
-          f"{args.inspectors} inspectors: wall {wall:.2f} s, peak RSS {peak:.0f} MB (cores: {os.cpu_count()})")
-    wall, peak2, rc = measure(cmd + ["verify-draw", "--record", str(record), "--entities", str(entities),
+          f"{args.inspectors} inspectors: wall {wall:.2f} s, CPU {cpu:.2f} s, peak RSS {peak:.0f} MB "
+          f"(cores: {os.cpu_count()}, load average before: {load:.2f})")
+    wall, cpu, _, rc = measure(cmd + ["verify-draw", "--record", str(record), "--entities", str(entities),
                                      "--inspectors", str(people), "--task", str(task), "--quiet"])
-    print(f"verify-draw: wall {wall:.2f} s, exit {rc} ({'match' if rc == 0 else 'MISMATCH'})")
+    print(f"verify-draw: wall {wall:.2f} s, CPU {cpu:.2f} s, exit {rc} ({'match' if rc == 0 else 'MISMATCH'})")
     return 0 if rc == 0 else 1
 
 
