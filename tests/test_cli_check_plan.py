@@ -126,3 +126,19 @@ def test_subcommand_is_the_same_as_the_script(capsys):
     a = run_main(check_plan.main, EX_ARGS, capsys)
     b = run_main(main_module.main, ["check-plan", *EX_ARGS], capsys)
     assert a == b
+
+
+def test_a_relative_ruleset_path_in_the_plan_is_relative_to_the_plan(tmp_path, monkeypatch, capsys):
+    (tmp_path / "plans").mkdir()
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "county.yaml").write_text(
+        "ruleset:\n  id: county\n  version: 1.0.0\n  title: 县方案\n  issuer: i\n"
+        "  effective: {start: 2026-01-01, end: 2026-12-31}\n  source_document: x.txt\n  extends: qinghe-2026\n",
+        encoding="utf-8")
+    plan = tmp_path / "plans" / "plan.yaml"
+    plan.write_text(PLAN.read_text(encoding="utf-8").replace("ruleset: qinghe-2026", "ruleset: ../rules/county.yaml"),
+                    encoding="utf-8")
+    monkeypatch.chdir(ROOT)  # somewhere else entirely
+    rc, out, err = run_main(check_plan.main, ["--as-of", "2026-07-15", str(plan)], capsys)
+    assert rc == 1, err
+    assert "county 1.0.0" in out

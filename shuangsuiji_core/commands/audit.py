@@ -15,7 +15,8 @@ from policy_rules.i18n import Text
 from policy_rules.render import render_reports
 
 from . import arguments
-from .checking import Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, only_rules
+from .checking import (Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, only_rules,
+                       plan_ruleset_ref)
 from .components import component
 from .output import check_output_path, say, wants_colour, write_result
 from .running import run_guarded
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     all_inputs = [*([args.plan] if args.plan else []), *args.records, *([args.submissions] if args.submissions else [])]
     check_output_path(args.output, all_inputs)
     plan = component("shuangsuiji_core.loading", "load_plan")(args.plan) if args.plan else None
-    ref = args.ruleset or (plan.ruleset if plan else None)
+    ref = args.ruleset or plan_ruleset_ref(plan, args.plan)
     if not ref:
         raise no_ruleset_problem(args.plan)
     ruleset = RulesetCache().get(ref)

@@ -14,7 +14,7 @@ from policy_rules.i18n import Text
 from policy_rules.render import render_reports
 
 from . import arguments
-from .checking import Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem
+from .checking import Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, plan_ruleset_ref
 from .components import component
 from .exit_codes import CANNOT_RUN
 from .output import check_output_path, say, wants_colour, write_result
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         # One bad plan must not hide the findings of the others (pre-commit passes many).
         try:
             plan = load_plan(path)
-            ref = args.ruleset or plan.ruleset
+            ref = args.ruleset or plan_ruleset_ref(plan, path)
             if not ref:
                 raise no_ruleset_problem(path)
             reports.append(evaluate_one(rulesets.get(ref), plan, path, inputs, args.as_of, args.engine))

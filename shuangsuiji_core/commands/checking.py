@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Sequence
 
@@ -35,6 +36,20 @@ class RulesetCache:
         if ref not in self._loaded:
             self._loaded[ref] = component("shuangsuiji_core.rulesets", "load_ruleset")(ref)
         return self._loaded[ref]
+
+
+def plan_ruleset_ref(plan, plan_file: str | None) -> str | None:
+    """The plan's own `ruleset:`; a relative file path there is relative to the plan
+    file (as a person writing the plan means it), not to where the command runs."""
+    ref = getattr(plan, "ruleset", None)
+    if not ref or not plan_file:
+        return ref
+    looks_like_path = "/" in ref or "\\" in ref or ref.endswith((".yaml", ".yml", ".json"))
+    if looks_like_path and not os.path.isabs(ref):
+        beside = os.path.join(os.path.dirname(plan_file), ref)
+        if os.path.exists(beside):
+            return beside
+    return ref
 
 
 def no_ruleset_problem(plan_file: str | None) -> InputError:
