@@ -9,7 +9,8 @@ durable_rules backend safe (see ../shared/design/DURABLE_RULES.md). It guarantee
   error, never a comparison that silently never matches);
 - only the operators both evaluators run identically: eq, neq, gt, gte, lt, lte,
   exists, missing; `in` becomes an `$or` of equalities in the engine;
-- only equality joins; a join between two streamed facts only along their unit key
+- only equality joins, and not a join and an absence of the same fact type in one
+  match (the engine binds distinct facts per rule); a join between two streamed facts only along their unit key
   (a record and its own inspectors), since other streamed facts may sit in other batches;
 - the engine's structural limits, refused with a clear bilingual message naming the
   rule: 64 sibling conditions on one fact, 252 properties per fact, 16 facts per rule,
@@ -222,6 +223,15 @@ class _Compiler:
         joins = [self._link(rule_id, fact, j, path + ("join", i), False) for i, j in enumerate(match.join)]
         absents = [self._link(rule_id, fact, j, path + ("absent", i), True) for i, j in enumerate(match.absent)]
         if len(self.problems.items) > before:
+            return None
+        both = {j.fact for j in joins} & {a.fact for a in absents}
+        if both:
+            # the engine binds distinct facts per rule, so "a partner exists and none exists"
+            # would mean "another one exists": not what a reader expects; refuse it
+            self.problems.add(rule_id, "compile.join_and_absent",
+                              f"同一条件不能既要求存在又要求不存在 {'、'.join(sorted(both))} 事实",
+                              f"one match cannot both join and require the absence of {', '.join(sorted(both))} facts",
+                              path)
             return None
         primary_streamed = fact in self.streamed
         streamed_absent = [a for a in absents if not primary_streamed and a.fact in self.streamed]

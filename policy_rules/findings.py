@@ -24,7 +24,7 @@ from typing import Callable, Iterable
 from .calendar import WorkingCalendar
 from .compiled import CompiledRuleset, Selection
 from .deadlines import FAIL, PASS, PENDING, Verdict, after_event_due, answer_slot, judge, month_day, slots
-from .errors import Location
+from .errors import InputError, Location
 from .i18n import Text
 from .messages import render_text
 from .quantities import format_ratio
@@ -98,13 +98,22 @@ class ObjectDeadlineCollector:
         self.pending = 0
         self.failed: list[tuple[Ref, Verdict]] = []
         self.next_due: _dt.date | None = None
+        self.uncovered: dict[str, Text] = {}  # calendar problems, by code and year
 
     def take(self, values: tuple, ref: Ref) -> None:
         if self.fixed_due is None:
             start, end = values
             if start is None:
                 return
-            due = after_event_due(self.schedule, start, self.calendar)
+            try:
+                due = after_event_due(self.schedule, start, self.calendar)
+            except InputError as exc:
+                # the working-day calendar does not reach the due date: this object cannot be
+                # judged; the finding says why instead of the whole report failing
+                self.pending += 1
+                problem = exc.first
+                self.uncovered.setdefault(problem.found or problem.code, problem.message)
+                return
         else:
             due, end = self.fixed_due, values[0]
         v = judge(due, end, self.as_of)
@@ -264,6 +273,7 @@ def prohibition_finding(rule: ProhibitionRule, refs: list[Ref], ctx: Context) ->
 def object_deadline_finding(rule: DeadlineRule, c: ObjectDeadlineCollector, ctx: Context) -> Finding:
     judged = c.passed + len(c.failed)
     measured = f"{c.passed}/{judged}"
+    calendar_notes = list(c.uncovered.values())
     if c.failed:
         items = [(ref, {"due": v.due.isoformat(), "done_on": v.done_on.isoformat() if v.done_on else None,
                         "days_late": v.days_late}) for ref, v in c.failed]
@@ -275,12 +285,13 @@ def object_deadline_finding(rule: DeadlineRule, c: ObjectDeadlineCollector, ctx:
             status, waiver = _apply_plan_waiver(rule, status, ctx, notes)
         if c.pending:
             notes.append(Text(zh=f"另有 {c.pending} 项尚未到期", en=f"{c.pending} more not yet due"))
-        return _finding(rule, status, ctx, measured=measured, due=first_due, offenders=offenders, notes=notes,
-                        waiver=waiver)
+        return _finding(rule, status, ctx, measured=measured, due=first_due, offenders=offenders,
+                        notes=notes + calendar_notes, waiver=waiver)
     if c.pending and not c.passed:
         return _finding(rule, Status.pending, ctx, measured=measured, due=c.fixed_due or c.next_due, notes=[Text(
-            zh=f"{c.pending} 项尚未到期", en=f"{c.pending} not yet due")])
+            zh=f"{c.pending} 项尚未到期", en=f"{c.pending} not yet due")] + calendar_notes)
     notes = [Text(zh=f"另有 {c.pending} 项尚未到期", en=f"{c.pending} more not yet due")] if c.pending else []
+    notes += calendar_notes
     return _finding(rule, Status.passed, ctx, measured=measured, due=c.fixed_due or c.next_due, notes=notes)
 
 

@@ -8,7 +8,7 @@ look-ups, not an interpretation of the condition tree.
 
 Semantics (identical to the durable backend, see `policy_rules.compiled`): an absent
 field (`None`) fails every comparison and satisfies only `missing`; a join or absence
-check whose key contains `None` finds no partner.
+check whose key contains `None` finds no partner; a fact is never its own partner.
 """
 
 from __future__ import annotations
@@ -65,6 +65,11 @@ def _has_none(key) -> bool:
     return key is None or (isinstance(key, tuple) and None in key)
 
 
+def _other(hit, pos: int) -> bool:
+    """Whether a partner entry (a position, count) holds a fact other than `pos`."""
+    return hit is not None and (hit[1] > 1 or hit[0] != pos)
+
+
 class _CompiledLink:
     __slots__ = ("fact", "pred", "this_key", "other_key", "ident")
 
@@ -104,17 +109,18 @@ class PythonEvaluator:
         by_type: dict[str, list[int]] = {}
         for pos, fact in enumerate(facts):
             by_type.setdefault(fact[0], []).append(pos)
-        # the keys of the facts that satisfy each link, built once per batch
-        partners: dict[Link, set] = {}
+        # the keys of the facts that satisfy each link, built once per batch: key -> (a position, count)
+        partners: dict[Link, dict] = {}
         for ident, link in self.links.items():
-            keys = set()
+            keys: dict = {}
             pred, key = link.pred, link.other_key
             for pos in by_type.get(link.fact, ()):
                 fields = facts[pos][1]
                 if pred is None or pred(fields):
                     k = key(fields)
                     if not _has_none(k):
-                        keys.add(k)
+                        hit = keys.get(k)
+                        keys[k] = (pos, 1) if hit is None else (hit[0], hit[1] + 1)
             partners[ident] = keys
         out: dict[str, list[int]] = {}
         for q in self.queries:
@@ -129,10 +135,16 @@ class PythonEvaluator:
                 hits = [pos for pos in positions if pred(facts[pos][1])]
             for link in q.joins:
                 keys, key = partners[link.ident], link.this_key
-                hits = [pos for pos in hits if key(facts[pos][1]) in keys]
+                if link.fact == q.fact:  # a fact is never its own partner (nor is it in the engine)
+                    hits = [pos for pos in hits if _other(keys.get(key(facts[pos][1])), pos)]
+                else:
+                    hits = [pos for pos in hits if key(facts[pos][1]) in keys]
             for link in q.absent:
                 keys, key = partners[link.ident], link.this_key
-                hits = [pos for pos in hits if key(facts[pos][1]) not in keys]
+                if link.fact == q.fact:
+                    hits = [pos for pos in hits if not _other(keys.get(key(facts[pos][1])), pos)]
+                else:
+                    hits = [pos for pos in hits if key(facts[pos][1]) not in keys]
             out[q.id] = hits
         return out
 
