@@ -200,3 +200,14 @@ def test_file_errors(tmp_path):
     assert error_of(load_inspectors, tmp_path / "nope.csv").first.code == "file.not_found"
     assert error_of(list, iter_entities(write(tmp_path / "e.xlsx", "x"))).first.code == "directory.format"
     assert error_of(inspect_file, write(tmp_path / "empty.csv", "")).first.code == "file.empty"
+
+
+def test_a_quoted_name_over_two_lines_keeps_later_rows_located(tmp_path):
+    bad = CODE2[:17] + ("0" if CODE2[17] != "0" else "1")
+    f = write(tmp_path / "e.csv", f'credit_code,name\n{CODE0},"甲\n分店"\n{CODE1},乙\n{bad},丙\n')
+    rows = []
+    with pytest.raises(InputError) as info:
+        for row in iter_entities(f):
+            rows.append(row)
+    assert [r.line for r in rows] == [2, 4] and rows[0].name == "甲\n分店"
+    assert info.value.first.location.line == 5

@@ -176,3 +176,37 @@ def test_task_file_errors_are_located(tmp_path):
     with pytest.raises(InputError) as info:
         load_draw_task(f)
     assert "sampling_ratio" in info.value.render("zh")
+
+
+def test_file_row_order_never_changes_the_draw():
+    import random
+    import tempfile
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    rows = list(entity_rows(400, "file-order"))
+    people = inspector_rows(20, "file-order")
+    task = DrawTask(id="ORDER", sampling_ratio={"A": 0.1, "B": 0.1, "C": 0.3, "D": 0.5}, required_inspector_tags=["食品安全"])
+
+    def csv_text(order):
+        return "credit_code,name,risk_class,industry,tags\n" + "".join(
+            f"{r.credit_code},{r.name},{r.risk_class or ''},{r.industry},{';'.join(r.tags)}\n" for r in order)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        write_inspectors_csv(base / "i.csv", people)
+        (base / "e.csv").write_text(csv_text(rows), encoding="utf-8")
+        reference = run_draw(base / "e.csv", base / "i.csv", task, SEED)
+
+        @given(st.randoms(use_true_random=False), st.sampled_from(["utf-8", "gbk"]))
+        @settings(max_examples=15, deadline=None)
+        def check(rnd: random.Random, encoding: str):
+            order = list(rows)
+            rnd.shuffle(order)
+            (base / "s.csv").write_bytes(csv_text(order).encode(encoding))
+            again = run_draw(base / "s.csv", base / "i.csv", task, SEED)
+            assert again.selected == reference.selected and again.group_exclusions == reference.group_exclusions
+            assert again.entity_directory.canonical_sha256 == reference.entity_directory.canonical_sha256
+
+        check()

@@ -255,8 +255,10 @@ def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None") 
         width = len(header)
         ic, iname = cols["credit_code"], cols["name"]
         irisk, iind, itags = cols.get("risk_class"), cols.get("industry"), cols.get("tags")
+        end = 1
         for fields in reader:
-            line = reader.line_num
+            # a quoted field may span lines: the record starts on the line after the last one ended
+            line, end = end + 1, reader.line_num
             if len(fields) != width:
                 if not fields or fields == [""]:
                     continue  # blank line
@@ -497,8 +499,10 @@ def _inspectors_csv(path: str, info: FileInfo, problems: _Problems) -> Iterator[
             i = cols.get(name)
             return fields[i].strip() if i is not None else ""
 
+        end = 1
         for fields in reader:
-            line = reader.line_num
+            # a quoted field may span lines: the record starts on the line after the last one ended
+            line, end = end + 1, reader.line_num
             if len(fields) != width:
                 if not fields or fields == [""]:
                     continue
