@@ -185,7 +185,8 @@ def _run_on_a_terminal(env_extra: dict) -> str:
 
     master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm"} | env_extra
-    proc = subprocess.Popen([str(Path(sys.executable).parent / "check-plan"), *EX_ARGS], stdout=slave,
+    from cli_helpers import script
+    proc = subprocess.Popen([script("check-plan"), *EX_ARGS], stdout=slave,
                             stderr=subprocess.DEVNULL, env=env)
     os.close(slave)
     chunks = []

@@ -23,6 +23,8 @@ import yaml
 from cli_helpers import EXAMPLE, ROOT
 
 PRE_COMMIT = Path(sys.executable).parent / "pre-commit"
+if not PRE_COMMIT.exists() and shutil.which("pre-commit"):
+    PRE_COMMIT = Path(shutil.which("pre-commit"))
 pytestmark = pytest.mark.skipif(not PRE_COMMIT.exists() or not shutil.which("git"),
                                 reason="needs the pre-commit tool in the venv and git")
 
@@ -52,7 +54,9 @@ def repo(tmp_path):
     repo.mkdir()
     env = {**os.environ,
            "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
-           "PATH": f"{PRE_COMMIT.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+           # the console scripts the hooks call: this interpreter's, then the usual PATH
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), str(PRE_COMMIT.parent),
+                                    os.environ.get("PATH", "")]),
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.invalid",
            "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"), "GIT_CONFIG_NOSYSTEM": "1"}
