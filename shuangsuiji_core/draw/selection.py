@@ -314,7 +314,7 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
         if len(group) < size:
             available = len(eligible) - len(conflicted)
             raise _unstaffable(
-                f"无法为检查对象“{entity.name}”（{entity.credit_code}，第 {position} 个组队）组成 {size} 人检查组："
+                f"无法为检查对象“{entity.name}”（{entity.credit_code}，组队顺序第 {position} 位）组成 {size} 人检查组："
                 f"合格人员 {len(eligible)} 名，其中 {len(conflicted)} 名须回避，{len(capped)} 名已达到每人 {cap} 组的上限，"
                 f"只剩 {len(group)} 名可用" + ("。上限是按组队顺序逐个执行的，名额很紧时后面的检查对象可能无人可派，可适当提高每人检查组上限"
                                              if capped else ""),
