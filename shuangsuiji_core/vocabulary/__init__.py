@@ -25,6 +25,7 @@ from pydantic import Field
 from policy_rules.errors import InputError, Location
 from policy_rules.i18n import Text
 from policy_rules.lint import match_references, ratio_references, reference_problems
+from policy_rules.quantities import Ratio
 from policy_rules.schema import Match, RatioMetric, Scope, Selector, _Strict
 from policy_rules.validation import validate_document
 from policy_rules.vocabulary import MetricDef, PatternDef, Vocabulary
@@ -86,12 +87,24 @@ class _Examples(_Strict):
     fail: str = Field(min_length=1)
 
 
+class ExampleCheck(_Strict):
+    """The passing and failing example as inputs (DATA.md shapes, merged onto a small
+    default plan), run through the real evaluator by tests/test_vocabulary_examples.py."""
+
+    threshold: Ratio | None = None
+    pass_: dict[str, Any] = Field(alias="pass")
+    fail: dict[str, Any] | None = None
+    # a failing input the plan format itself refuses (so no fact can ever match)
+    fail_refused_by_the_plan_format: dict[str, Any] | None = None
+
+
 class _MetricEntry(_Strict):
     scope: Scope
     doc: Text
     numerator: Selector
     denominator: Selector
     examples: _Examples
+    check: ExampleCheck
 
 
 class _PatternEntry(_Strict):
@@ -99,6 +112,7 @@ class _PatternEntry(_Strict):
     doc: Text
     match: Match
     examples: _Examples
+    check: ExampleCheck
 
 
 class _MetricsFile(_Strict):
@@ -172,6 +186,18 @@ def _scope_problems(name: str, scope: Scope, matches: list[Match], doc: LocatedD
                      en=f"'{name}' has scope {scope.value} but reads no fact of that input"),
         expected=Text(zh=" 或 ".join(sorted(s.value for s in scopes)), en=" or ".join(sorted(s.value for s in scopes))),
         found=scope.value)]
+
+
+def example_checks(metrics_path: Path | None = None, patterns_path: Path | None = None) -> dict[str, tuple[str, Scope, ExampleCheck, LocatedDocument, tuple]]:
+    """name -> ("metric" | "pattern", scope, check, document, path of the check) for every entry."""
+    out = {}
+    for kind, package_file, path, model in (("metric", "metrics.yaml", metrics_path, _MetricsFile),
+                                            ("pattern", "patterns.yaml", patterns_path, _PatternsFile)):
+        doc = _read(package_file, path)
+        parsed = validate_document(model, doc)
+        for name, entry in getattr(parsed, kind + "s").items():
+            out[name] = (kind, entry.scope, entry.check, doc, (kind + "s", name, "check"))
+    return out
 
 
 @lru_cache(maxsize=1)
