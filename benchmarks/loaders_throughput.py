@@ -36,7 +36,10 @@ def main(argv: list[str]) -> int:
         print(json.dumps(measure(argv[1])))
         return 0
     for path in argv:
-        out = subprocess.run([sys.executable, __file__, "--one", path], capture_output=True, text=True, check=True)
+        out = subprocess.run([sys.executable, __file__, "--one", path], capture_output=True, text=True)
+        if out.returncode:
+            print(f"{path}: failed\n{out.stderr.strip()[-2000:]}", file=sys.stderr)
+            return 1
         print(out.stdout.strip())
     return 0
 

@@ -29,6 +29,8 @@ import yaml
 
 from .errors import InputError, Location, PathPart, Problem
 from .i18n import Text
+from .json_source import JsonSyntax, json_events
+from .json_source import syntax_problem as json_syntax_problem
 
 try:  # the C parser is several times faster on large files
     from yaml import CSafeLoader as _Loader
@@ -324,8 +326,8 @@ class _Builder:
             where_en = f", first at line {prev.line}" if prev else ""
             self._add(_problem(
                 "yaml.duplicate_key",
-                f"键“{key}”重复出现{where_zh}；YAML 解析器会静默保留后者，这里不接受，请删除或合并其中一个",
-                f"the key '{key}' appears twice{where_en}; a YAML parser would silently keep the last one, "
+                f"键“{key}”重复出现{where_zh}；一般的 YAML/JSON 解析器会静默保留后者，这里不接受，请删除或合并其中一个",
+                f"the key '{key}' appears twice{where_en}; a YAML or JSON parser would silently keep the last one, "
                 "this library refuses: remove or merge one of them",
                 loc, top.path + (key,), found=key))
             top.key = _SKIP_VALUE
@@ -452,17 +454,21 @@ def _events(text: str, loader):
 
 
 def iter_yaml_items(text: str, file: str | None, emit: Sequence[tuple[PathPart, ...]],
-                    loader=None) -> Iterator[tuple[int, Any, LocatedDocument]]:
+                    loader=None, syntax: str = "yaml") -> Iterator[tuple[int, Any, LocatedDocument]]:
     """Stream the items of the lists at the paths `emit` (e.g. `[("records",), ()]`): yields
     `(index, value, item_document)` and keeps none of them. After the last item the
     rest of the document is still read, so problems anywhere are found. Returns (as the
-    generator's value) the document without the streamed items."""
+    generator's value) the document without the streamed items. `syntax="json"` reads
+    strict JSON (see `policy_rules.json_source`)."""
     if not text.strip():
         raise InputError([_problem("file.empty", "文件为空", "the file is empty", Location(file, 1, 1))])
     builder = _Builder(file, emit, text)
+    events = json_events(text) if syntax == "json" else _events(text, loader or _Loader)
     try:
-        for event in _events(text, loader or _Loader):
+        for event in events:
             yield from builder.feed(event)
+    except JsonSyntax as exc:
+        raise InputError(builder.problems + [json_syntax_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
         if builder.problems:  # what was found before the syntax error is still worth saying
             raise InputError(builder.problems + _syntax_error(exc, text, file).problems) from None
@@ -478,11 +484,12 @@ def iter_yaml_items(text: str, file: str | None, emit: Sequence[tuple[PathPart, 
     return builder.doc
 
 
-def load_yaml_text(text: str, file: str | None = None, loader=None) -> LocatedDocument:
+def load_yaml_text(text: str, file: str | None = None, loader=None, syntax: str = "yaml") -> LocatedDocument:
     """Parse one YAML/JSON document from text, keeping positions. Raises `InputError`.
 
-    `loader` chooses the PyYAML parser class (default: the C one when available)."""
-    items = iter_yaml_items(text, file, emit=(), loader=loader)
+    `loader` chooses the PyYAML parser class (default: the C one when available);
+    `syntax="json"` reads strict JSON instead (any JSON, including what YAML refuses)."""
+    items = iter_yaml_items(text, file, emit=(), loader=loader, syntax=syntax)
     while True:
         try:
             next(items)
@@ -543,7 +550,13 @@ def read_bytes(path: str, display_name: str | None = None, limit: int = MAX_BYTE
     return raw
 
 
+def syntax_of(path: str) -> str:
+    """"json" for a `.json` file, else "yaml" (which also reads most JSON)."""
+    return "json" if str(path).lower().endswith(".json") else "yaml"
+
+
 def load_yaml_file(path: str, display_name: str | None = None, loader=None) -> LocatedDocument:
-    """Read and parse a YAML/JSON file. Raises `InputError` for every failure, never OSError."""
+    """Read and parse a YAML file, or a JSON file when its name ends in `.json`.
+    Raises `InputError` for every failure, never OSError."""
     name = display_name or str(path)
-    return load_yaml_text(decode_text(read_bytes(path, name), name), name, loader=loader)
+    return load_yaml_text(decode_text(read_bytes(path, name), name), name, loader=loader, syntax=syntax_of(path))

@@ -153,3 +153,26 @@ def test_csv_loader_on_arbitrary_tables(header, rows, encoding):
         _only_input_error(lambda: iter_records(path))
     finally:
         path.unlink()
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(list('[]{}:,"\\ \n\t-0123456789.eEtrufalsn') + ["\\u", "\\ud83d"]),
+                max_size=120).map("".join))
+def test_json_reader_on_json_punctuation(text):
+    _only_input_error(lambda: load_yaml_text(text, "f.json", syntax="json"))
+
+
+@FUZZ
+@given(DOCS)
+def test_json_reader_reads_what_json_dumps_writes(doc):
+    text = json.dumps(doc, default=str)
+    if "NaN" in text or "Infinity" in text:
+        return  # not JSON, though Python writes it
+    try:
+        got = load_yaml_text(text, "f.json", syntax="json").data
+    except InputError as exc:
+        assert {p.code for p in exc.problems} <= {"yaml.duplicate_key", "yaml.too_deep"}
+        return
+    expected = json.loads(text)
+    # the located reader turns ISO dates into dates only in YAML; JSON text stays text
+    assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)

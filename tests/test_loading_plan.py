@@ -255,3 +255,12 @@ def test_a_field_named_date_is_a_field_not_a_pydantic_label(tmp_path, plan_text)
     p = only(refused(tmp_path, plan_text.replace("    - date: 2026-07-01", "    - date: soon")))
     assert p.code == "schema.date" and p.path == ("plan", "adjustments", 0, "date")
     assert p.location.line == line_of(plan_text, "- date: 2026-07-01")
+
+
+def test_json_plan_with_characters_beyond_the_bmp(tmp_path, plan_text):
+    data = load_yaml_text(plan_text).data
+    data["plan"]["department"] = "\U00020000县市场监督管理局"  # json.dumps writes a surrogate pair
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
+    assert "\\ud840" in f.read_text(encoding="utf-8")
+    assert load_plan(f).department == "\U00020000县市场监督管理局"

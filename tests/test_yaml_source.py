@@ -1,6 +1,7 @@
 """The located YAML/JSON reader: positions, and every hostile or mistaken input refused
 with a located problem, quickly."""
 
+import json
 import time
 
 import pytest
@@ -189,3 +190,44 @@ def test_streamed_items_are_not_kept():
         seen.append((index, value["id"], doc.locate(doc.root + ("id",)).line))
     assert seen == [(i, f"R{i}", i + 2) for i in range(5)]
     assert rest.data["records"] == [None] * 5 and rest.data["note"] == "x"
+
+
+# -- strict JSON (files ending in .json) --------------------------------------------------
+
+def json_problems(text):
+    with pytest.raises(InputError) as info:
+        load_yaml_text(text, "f.json", syntax="json")
+    return info.value.problems
+
+
+def test_json_reads_what_yaml_refuses():
+    # json.dumps writes characters beyond the BMP (rare name characters, CJK Ext. B) as surrogate pairs
+    text = json.dumps({"plan": {"department": "\U00020000县局", "k" * 2000: 1}})
+    doc = load_yaml_text(text, "p.json", syntax="json")
+    assert doc.data["plan"]["department"] == "\U00020000县局"
+    with pytest.raises(InputError):
+        load_yaml_text(text, "p.yaml")
+
+
+def test_json_positions_types_and_duplicates():
+    doc = load_yaml_text('{\n  "a": [1, 2.5, true, null, "yes", "2026-05-12"],\n  "b": {"c": -1E3}\n}', "f.json",
+                         syntax="json")
+    assert doc.data == {"a": [1, 2.5, True, None, "yes", "2026-05-12"], "b": {"c": -1000.0}}
+    assert (doc.locate(("a", 4)).line, doc.locate(("a", 4)).column) == (2, 29)
+    assert doc.yaml11_bool_paths == set()  # a quoted "yes" is plainly text
+    [p] = json_problems('{"a": 1,\n "a": 2}')
+    assert p.code == "yaml.duplicate_key" and (p.location.line, p.location.column) == (2, 2)
+
+
+@pytest.mark.parametrize("text,line,column", [
+    ("[1,]", 1, 4), ('{"a":1,}', 1, 8), ('{"a" 1}', 1, 6), ("[1] x", 1, 5), ('{"a": yes}', 1, 7),
+    ('{"a": [1, 2}', 1, 12), ('{\n  "a": "x\ty"\n}', 2, 10), ("{'a': 1}", 1, 2), ('{"a": 1', 1, 8)])
+def test_json_syntax_errors_are_located(text, line, column):
+    [p] = json_problems(text)
+    assert p.code == "json.syntax" and (p.location.line, p.location.column) == (line, column)
+    assert p.message.zh.startswith("JSON 语法错误") and p.message.en.startswith("JSON syntax error")
+
+
+def test_deep_json_refused_without_recursion():
+    [p] = json_problems("[" * 100_000 + "]" * 100_000)
+    assert p.code == "yaml.too_deep"

@@ -8,7 +8,7 @@ from typing import Any
 
 from policy_rules.errors import InputError, Location, Problem, found_repr
 from policy_rules.i18n import Text
-from policy_rules.yaml_source import LocatedDocument, decode_text, load_yaml_text, read_bytes
+from policy_rules.yaml_source import LocatedDocument, decode_text, load_yaml_text, read_bytes, syntax_of
 
 
 def problem(code: str, zh: str, en: str, location: Location, path=(), expected: Text | None = None,
@@ -24,7 +24,7 @@ def display_name(path: str | Path) -> str:
 def load_document(path: str | Path) -> LocatedDocument:
     """A YAML or JSON file (JSON is read by the same located reader, so positions hold)."""
     name = display_name(path)
-    return load_yaml_text(decode_text(read_bytes(str(path), name), name), name)
+    return load_yaml_text(decode_text(read_bytes(str(path), name), name), name, syntax=syntax_of(str(path)))
 
 
 def top_level(doc: LocatedDocument, key: str, what_zh: str, what_en: str, prefix: tuple = ()) -> Any:

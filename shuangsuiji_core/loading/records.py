@@ -73,7 +73,7 @@ def iter_records(path: str | Path, format: str | None = None) -> Iterator[Record
     elif fmt == "csv":
         source = iter_csv_items(str(path), name)
     else:
-        source = _document_items(str(path), name)
+        source = _document_items(str(path), name, fmt)
     return check_records(source)
 
 
@@ -147,9 +147,9 @@ def _duplicate_id(record_id: str, prev: Location, here: Location) -> Problem:
 
 # -- YAML and JSON ---------------------------------------------------------------------
 
-def _document_items(path: str, name: str) -> Iterator[RawItem]:
+def _document_items(path: str, name: str, fmt: str) -> Iterator[RawItem]:
     text = decode_text(read_bytes(path, name, MAX_BYTES, _BIG_FILE_HINT), name)
-    items = iter_yaml_items(text, name, emit=[("records",), ()])
+    items = iter_yaml_items(text, name, emit=[("records",), ()], syntax=fmt)
     while True:
         try:
             _, value, item_doc = next(items)
