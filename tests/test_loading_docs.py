@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [ROOT / "policy_rules" / n for n in ("yaml_source.py", "validation.py", "quantities.py")] + \
+SOURCES = [ROOT / "policy_rules" / n for n in ("yaml_source.py", "json_source.py", "validation.py", "quantities.py")] + \
     sorted((ROOT / "shuangsuiji_core" / "loading").glob("*.py")) + \
     [ROOT / "shuangsuiji_core" / n for n in ("plan.py", "records.py", "submissions.py")]
 CODE = re.compile(r"[\"']((?:file|yaml|schema|csv|json|jsonl|records|record|plan|submission|ratio|month_day)"
