@@ -211,3 +211,9 @@ def test_a_quoted_name_over_two_lines_keeps_later_rows_located(tmp_path):
             rows.append(row)
     assert [r.line for r in rows] == [2, 4] and rows[0].name == "甲\n分店"
     assert info.value.first.location.line == 5
+
+
+def test_all_digit_conflict_codes_written_without_quotes(tmp_path):
+    digits = next(c for c in (credit_code(i) for i in range(2000)) if c.isdigit())
+    y = write(tmp_path / "i.yaml", f"inspectors:\n  - {{id: P1, certified: true, conflicts: [{digits}]}}\n")
+    assert load_inspectors(y).rows[0].conflicts == (digits,)

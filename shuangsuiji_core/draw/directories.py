@@ -574,6 +574,9 @@ def _inspector_from_mapping(obj: dict, locate: Callable[[str | None], Location],
     lists: dict[str, tuple[str, ...]] = {}
     for key in ("tags", "conflicts"):
         value = obj.get(key)
+        if key == "conflicts" and isinstance(value, list):
+            # an all-digit credit code written without quotes arrives as a YAML/JSON number
+            value = [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         if value is None:
             lists[key] = ()
         elif isinstance(value, str):
