@@ -285,6 +285,49 @@ class _Worker:
         self.kill()
 
 
+# Idle worker processes kept for the next evaluation of the same rules, so repeated
+# evaluations (a pre-commit hook, a server) pay the start-up once.
+_IDLE: dict[str, list[_Worker]] = {}
+_IDLE_LOCK = threading.Lock()
+MAX_IDLE_RULESETS = 8
+
+
+def _take_idle(key: str) -> _Worker | None:
+    with _IDLE_LOCK:
+        workers = _IDLE.get(key)
+        while workers:
+            w = workers.pop()
+            if w.alive():
+                return w
+            w.kill()
+    return None
+
+
+def _give_idle(key: str, worker: _Worker, limit: int) -> None:
+    if worker.busy or not worker.alive():
+        worker.kill()
+        return
+    with _IDLE_LOCK:
+        workers = _IDLE.setdefault(key, [])
+        if len(workers) >= limit:
+            worker.close()
+            return
+        workers.append(worker)
+        while len(_IDLE) > MAX_IDLE_RULESETS:
+            oldest = next(iter(_IDLE))
+            for w in _IDLE.pop(oldest):
+                w.close()
+
+
+def shutdown_workers() -> None:
+    """Stop every idle engine process (they are daemons and also end with this process)."""
+    with _IDLE_LOCK:
+        for workers in _IDLE.values():
+            for w in workers:
+                w.close()
+        _IDLE.clear()
+
+
 _IN_PROCESS_LOCK = threading.Lock()
 _IN_PROCESS_ENGINES: dict[str, _Engine] = {}
 
@@ -316,9 +359,8 @@ class DurableEvaluator:
         self.pool: list[_Worker] = []
         self.pending: dict[int, tuple[_Worker, int]] = {}  # batch number -> worker
         self.next_worker = 0
-        if workers > 0:
-            for _ in range(workers):
-                self.pool.append(_Worker(self.rules, self.name_, timeout))
+        for _ in range(max(0, workers)):
+            self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, timeout))
 
     # in-process ------------------------------------------------------------------
     def _engine(self) -> _Engine:
@@ -382,6 +424,10 @@ class DurableEvaluator:
         return self.collect(-1)
 
     def close(self) -> None:
+        for num in list(self.pending):  # answers nobody will read: the worker is not reusable
+            handle, _ = self.pending.pop(num)
+            if isinstance(handle, _Worker):
+                handle.kill()
         for w in self.pool:
-            w.close()
+            _give_idle(self.rules_json, w, max(1, self.workers_wanted))
         self.pool = []
