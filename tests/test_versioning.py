@@ -115,3 +115,18 @@ def test_period_warning(year, warned):
     assert (w is not None) == warned
     if w:
         assert str(year) in w.zh and "2026-01-01" in w.zh and "outside" in w.en
+
+
+from fractions import Fraction  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000).map(lambda n: Fraction(n, 10_000)))
+def test_any_threshold_change_changes_the_hash(threshold):
+    rs = load_ruleset("qinghe-2026")
+    rule = rs.rule("QH-JOINT-COUNT")
+    changed_rule = rule.model_copy(update={"params": rule.params.model_copy(update={"threshold": threshold})})
+    changed = rs.model_copy(update={"rules": [changed_rule if r.id == rule.id else r for r in rs.rules]})
+    assert (content_hash(changed) == content_hash(rs)) == (threshold == Fraction(3, 5))
