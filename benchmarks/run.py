@@ -1,8 +1,8 @@
 """The benchmark: one table of figures, each the median of several runs (with min and
 max), measured on this machine in this run, beside the physical floor and a peer.
 
-    .venv/bin/python benchmarks/run.py            # full run (about 15 minutes on 2 cores)
-    .venv/bin/python benchmarks/run.py --quick    # smaller sizes, fewer runs (under 3 minutes)
+    .venv/bin/python benchmarks/run.py            # full run (about 20 minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --quick    # 10k/100k records, JSON Lines, fewer runs (about 3 minutes)
     .venv/bin/python benchmarks/run.py --sizes 100000,1000000 --repeat 3 --only audit
 
 Every measurement is a fresh child process, timed from spawn to exit, with its peak
@@ -707,10 +707,11 @@ def default_engine() -> str | None:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description="Benchmarks: one table, medians of fresh processes, floors and peers.")
-    p.add_argument("--quick", action="store_true", help="20k/200k records, 200k-entity draw, fewer runs (< 3 min)")
+    p.add_argument("--quick", action="store_true",
+                   help="10k/100k records, JSON Lines only, 200k-entity draw, 2 runs per figure (< 3 min)")
     p.add_argument("--sizes", help="record counts, comma-separated (default 100000,1000000)")
-    p.add_argument("--repeat", type=int, help="runs per figure (default: 10 for check-plan, 5 small, 3 large)")
-    p.add_argument("--formats", default="jsonl,csv")
+    p.add_argument("--repeat", type=int, help="runs per figure (default: 10 for check-plan, 3 below 1M records, 2 at 1M)")
+    p.add_argument("--formats", help="record formats, comma-separated (default jsonl,csv; jsonl with --quick)")
     p.add_argument("--engines", default="python,durable")
     p.add_argument("--only", default="plan,audit,raw,draw", help="subset of plan,audit,raw,draw")
     p.add_argument("--draw-entities", type=int, help="default 2,000,000 (200,000 with --quick)")
@@ -735,7 +736,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.sizes:
         sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
     else:
-        sizes = [20_000, 200_000] if args.quick else [100_000, 1_000_000]
+        sizes = [10_000, 100_000] if args.quick else [100_000, 1_000_000]
+    formats = args.formats or ("jsonl" if args.quick else "jsonl,csv")
     draw_entities = args.draw_entities or (200_000 if args.quick else 2_000_000)
     entities_for_records = max(2 * max(sizes), 2_000_000)
 
@@ -743,8 +745,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.repeat:
             return args.repeat
         if args.quick:
-            return 2 if size >= 200_000 else 3
-        return 3 if size >= 1_000_000 else 5
+            return 2
+        return 2 if size >= 1_000_000 else 3
 
     table = Table()
     log(f"machine: {machine()}")
@@ -765,7 +767,7 @@ def main(argv: list[str] | None = None) -> int:
         as_of = json.loads((datasets[sizes[0]] / "manifest.json").read_text(encoding="utf-8"))["as_of"]
         engines = [e for e in args.engines.split(",") if e] if "audit" in only else []
         log(f"audit via {via} ...")
-        results = bench_audit(table, datasets, args.formats.split(","), engines, repeat_for, via, default_engine(),
+        results = bench_audit(table, datasets, formats.split(","), engines, repeat_for, via, default_engine(),
                               as_of, raw="raw" in only)
         bench_growth(table, results, sizes)
     if "draw" in only:
