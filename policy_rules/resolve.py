@@ -147,6 +147,7 @@ class _Context:
     roots: list[Path]
     search_dirs: list[Path]
     stack: list[Path] = field(default_factory=list)
+    docs: list[LocatedDocument] = field(default_factory=list)   # the files on the stack, to locate a cycle
 
 
 def _find_parent(ref: str, child_file: Path, doc: LocatedDocument, ctx: _Context) -> Path:
@@ -253,9 +254,10 @@ def _resolve(file: Path, ctx: _Context, display: str | None = None, text: str | 
     real = Path(os.path.realpath(file))
     if real in ctx.stack:
         cycle = " → ".join(p.name for p in ctx.stack[ctx.stack.index(real):] + [real])
+        where = ctx.docs[-1].locate(("ruleset", "extends")) if ctx.docs else Location(str(ctx.stack[-1]))
         raise InputError([_problem(
             "extends.cycle", f"规则集继承形成循环：{cycle}", f"the rulesets extend each other in a cycle: {cycle}",
-            Location(str(ctx.stack[-1])), ("ruleset", "extends"), found=cycle)])
+            where, ("ruleset", "extends"), found=cycle)])
     if len(ctx.stack) >= MAX_EXTENDS_DEPTH:
         raise InputError([_problem(
             "extends.too_deep", f"继承层级超过 {MAX_EXTENDS_DEPTH} 层", f"more than {MAX_EXTENDS_DEPTH} levels of extends",
@@ -282,10 +284,12 @@ def _resolve(file: Path, ctx: _Context, display: str | None = None, text: str | 
 
     parent_file = _find_parent(meta.extends, real, doc, ctx)
     ctx.stack.append(real)
+    ctx.docs.append(doc)
     try:
         parent, parent_origin = _resolve(parent_file, ctx, display=_display(parent_file))
     finally:
         ctx.stack.pop()
+        ctx.docs.pop()
     if not _looks_like_path(meta.extends) and parent.ruleset.id != meta.extends:
         raise InputError([_problem(
             "extends.id_mismatch", f"文件 {parent_file.name} 中的规则集 id 是“{parent.ruleset.id}”，不是“{meta.extends}”",

@@ -138,6 +138,7 @@ def test_cycle(tmp_path):
     p, _ = problem_of(lambda: load_ruleset_file(c))
     assert p.code == "extends.cycle"
     assert "a-2026.yaml" in p.message.zh and "cycle" in p.message.en
+    assert p.location.file.endswith("a-2026.yaml") and p.location.line == line_of(tmp_path / "a-2026.yaml", "extends:")
 
 
 def test_self_extension_is_a_cycle(tmp_path):
