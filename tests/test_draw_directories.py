@@ -217,3 +217,15 @@ def test_all_digit_conflict_codes_written_without_quotes(tmp_path):
     digits = next(c for c in (credit_code(i) for i in range(2000)) if c.isdigit())
     y = write(tmp_path / "i.yaml", f"inspectors:\n  - {{id: P1, certified: true, conflicts: [{digits}]}}\n")
     assert load_inspectors(y).rows[0].conflicts == (digits,)
+
+
+def test_entity_snapshot_follows_the_documented_formula(tmp_path):
+    import hashlib
+    f = write(tmp_path / "e.csv", f"credit_code,name,risk_class,industry,tags\n{CODE1},乙饭店,,餐饮服务,\n"
+                                  f"{CODE0},甲超市,B,食品销售,连锁;夜市\n")
+    _, snap, _ = snapshot_of(f)
+    by_hand = hashlib.sha256(b"shuangsuiji-entity-directory/1\n" + (2).to_bytes(8, "big")
+                             + (CODE0 + "2|3:甲超市1:B4:食品销售2:夜市2:连锁").encode()
+                             + (CODE1 + "0|3:乙饭店0:4:餐饮服务").encode()).hexdigest()
+    assert sorted([CODE0, CODE1]) == [CODE0, CODE1]
+    assert snap.canonical_sha256 == by_hand

@@ -29,8 +29,10 @@ Snapshots: `canonical_sha256` hashes the *sorted canonical rows* (sorted by cred
 or inspector id, each field length-prefixed), so reordering rows, changing line endings,
 the encoding or extra columns does not change it, while any change to a field the draw
 reads does. Entity snapshot: SHA-256 over ``"shuangsuiji-entity-directory/1\\n"``, the row
-count, then per row (ascending credit code) the 18 code bytes and the SHA-256 of the
-canonical row. Only those 50 bytes per row are kept, which is what bounds memory.
+count, then per row (ascending credit code) the 18 code bytes followed by the canonical
+row (canonical_entity). The canonical row is self-delimiting (a tag count, then every
+field length-prefixed), so the concatenation is unambiguous. Only these bytes (about
+a hundred per row) are kept, never the parsed rows, which is what bounds memory.
 """
 
 from __future__ import annotations
@@ -244,7 +246,6 @@ def iter_entities(path: str | Path, info: FileInfo | None = None, format: str | 
 
 def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None") -> Iterator[EntityRow]:
     append = snapshot.entries.append if snapshot is not None else None
-    sha256 = hashlib.sha256
     problems = _Problems()
     with _open_text(path, info) as fh:
         reader = csv.reader(fh)
@@ -289,7 +290,7 @@ def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None") 
                 text = f"{len(tags)}|{len(name)}:{name}{len(risk)}:{risk}{len(industry)}:{industry}"
                 if tags:
                     text += "".join([f"{len(t)}:{t}" for t in tags])
-                append(code.encode("ascii") + sha256(text.encode("utf-8")).digest())
+                append((code + text).encode("utf-8"))
             # tuple.__new__ skips NamedTuple's Python-level __new__: a third of the per-row cost
             yield new_row(EntityRow, (code, name, risk or None, industry or None, tags, line))
     problems.raise_if_any()
@@ -404,7 +405,7 @@ class EntitySnapshot:
         self.entries: list[bytes] = []
 
     def add(self, row: EntityRow) -> None:
-        self.entries.append(row.credit_code.encode("ascii") + hashlib.sha256(canonical_entity(row)).digest())
+        self.entries.append(row.credit_code.encode("ascii") + canonical_entity(row))
 
     def finish(self, info: FileInfo | None = None,
                relocate: Callable[[str], list[int]] | None = None, path: str | None = None) -> Snapshot:
