@@ -100,7 +100,9 @@ _validate = Record.model_validate
 def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterator[Record]:
     """Validate raw records in order, refuse repeated ids, set locations, gather problems."""
     problems: list[Problem] = []
-    first_seen: dict[str, Location] = {}
+    # record id -> where it first stood, packed into one int (line << 20 | column): this
+    # is the one thing kept per record, so it is kept small (about 100 bytes a record)
+    first_seen: dict[str, int] = {}
     try:
         for data, location, locate, item_problems in items:
             if item_problems:
@@ -114,9 +116,10 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
             if isinstance(record_id, str):
                 prev = first_seen.get(record_id)
                 if prev is not None:
-                    problems.append(_duplicate_id(record_id, prev, location))
+                    problems.append(_duplicate_id(record_id, Location(location.file, prev >> 20, prev & 0xFFFFF),
+                                                  location))
                 else:
-                    first_seen[record_id] = location
+                    first_seen[record_id] = ((location.line or 0) << 20) | min(location.column or 0, 0xFFFFF)
             try:
                 record = _validate(data)
             except ValidationError as exc:
