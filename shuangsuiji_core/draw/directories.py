@@ -226,25 +226,29 @@ def _open_text(path: str, info: FileInfo):
 # ---------------------------------------------------------------------------- entities
 
 def iter_entities(path: str | Path, info: FileInfo | None = None, format: str | None = None,
-                  encoding: str | None = None, snapshot: "EntitySnapshot | None" = None) -> Iterator[EntityRow]:
+                  encoding: str | None = None, snapshot: "EntitySnapshot | None" = None,
+                  industries: frozenset[str] | None = None) -> Iterator[EntityRow]:
     """Stream the entity directory, validating every row. Raises a located `InputError`.
 
     With `snapshot`, every row is also added to it (done inside the CSV loop, which saves
-    a function call per row at millions of rows).
+    a function call per row at millions of rows). With `industries`, rows of other
+    industries are still validated and snapshotted but not yielded (a draw's scope).
     """
     path = str(path)
     fmt = _format_of(path, format, ("csv", "jsonl"))
     info = info or inspect_file(path, encoding)
     if fmt == "csv":
-        yield from _entities_csv(path, info, snapshot)
+        yield from _entities_csv(path, info, snapshot, industries)
     else:
         for row in _entities_jsonl(path, info):
             if snapshot is not None:
                 snapshot.add(row)
-            yield row
+            if industries is None or row.industry in industries:
+                yield row
 
 
-def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None") -> Iterator[EntityRow]:
+def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
+                  industries: frozenset[str] | None = None) -> Iterator[EntityRow]:
     append = snapshot.entries.append if snapshot is not None else None
     problems = _Problems()
     with _open_text(path, info) as fh:
@@ -291,6 +295,8 @@ def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None") 
                 if tags:
                     text += "".join([f"{len(t)}:{t}" for t in tags])
                 append((code + text).encode("utf-8"))
+            if industries is not None and (industry or None) not in industries:
+                continue
             # tuple.__new__ skips NamedTuple's Python-level __new__: a third of the per-row cost
             yield new_row(EntityRow, (code, name, risk or None, industry or None, tags, line))
     problems.raise_if_any()

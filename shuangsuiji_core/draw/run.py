@@ -69,10 +69,12 @@ def run_draw(entities: str | Path, inspectors: str | Path, task: DrawTask, seed:
     selector = EntitySelector(task, seed)
     snap = EntitySnapshot()
     add = selector.add
-    for row in iter_entities(entities, info, entities_format, snapshot=snap):
+    scope = frozenset(task.scope.industry) if task.scope.industry is not None else None
+    for row in iter_entities(entities, info, entities_format, snapshot=snap, industries=scope):
         add(row)
     entity_snapshot = snap.finish(info, lambda code: entity_lines(entities, info, code, entities_format), entities)
-    return _build_record(selector, lambda: iter_entities(entities, info, entities_format), directory.rows, task, seed,
+    return _build_record(selector, lambda: iter_entities(entities, info, entities_format, industries=scope),
+                         directory.rows, task, seed,
                          entity_snapshot, directory.snapshot, Location(inspectors))
 
 
