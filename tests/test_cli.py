@@ -215,3 +215,9 @@ def test_version(main, capsys):
     from importlib import metadata
     rc, out, _ = run_main(main, ["--version"], capsys)
     assert rc == 0 and out.strip().endswith(metadata.version("shuangsuiji"))
+
+
+def test_unwritable_output_is_a_clean_error(tmp_path, capsys):
+    rc, out, err = run_main(check_plan.main, ["--output", str(tmp_path / "no" / "such" / "dir.json"), *EX_ARGS], capsys)
+    assert rc == 2 and "cli.output_unwritable" in err and "Traceback" not in err
+    assert not list(tmp_path.rglob("*.tmp*"))  # no half-written file left behind
