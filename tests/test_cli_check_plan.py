@@ -34,6 +34,8 @@ def test_text_findings_point_at_the_offending_lines(capsys):
         m = hits[rule]
         line = Path(m["file"]).read_text(encoding="utf-8").splitlines()[int(m["line"]) - 1]
         assert needle in line, (rule, line)
+    # a reporting slot is shown in the submissions file (at its own line once the engine locates it)
+    assert hits["QH-PROGRESS-SUMMARY"]["file"].endswith("submissions.yaml")
 
 
 def test_plan_alone_uses_its_own_ruleset_field(capsys):

@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Sequence
 
 from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
-from policy_rules.report import Report, Status
+from policy_rules.report import Report, SourceRef, Status
 
 from .components import component
 from .exit_codes import FINDINGS, OK
@@ -91,7 +91,28 @@ def evaluate_one(ruleset, plan, plan_file: str | None, inputs: Inputs, as_of: dt
     if not report.inputs:
         files = ([plan_file] if plan_file else []) + inputs.records + ([inputs.submissions] if inputs.submissions else [])
         report = report.model_copy(update={"inputs": files})
+    if inputs.submissions:
+        report = locate_submission_slots(report, inputs.submissions)
     return report
+
+
+SUBMISSION_KINDS = frozenset({"slot", "submission"})
+
+
+def locate_submission_slots(report: Report, submissions_file: str) -> Report:
+    """A reporting slot with no line of its own (nothing was handed in for it) belongs
+    to the submissions file, not to the plan: point editors and code scanning there."""
+    changed = False
+    findings = []
+    for f in report.findings:
+        offenders = []
+        for o in f.offenders:
+            if o.kind in SUBMISSION_KINDS and (o.location is None or not o.location.file):
+                o = o.model_copy(update={"location": SourceRef(file=submissions_file, line=1, column=1)})
+                changed = True
+            offenders.append(o)
+        findings.append(f.model_copy(update={"offenders": offenders}) if offenders != f.offenders else f)
+    return report.model_copy(update={"findings": findings}) if changed else report
 
 
 def only_rules(report: Report, ruleset, scopes: Iterable[str]) -> Report:
