@@ -14,6 +14,10 @@ Beside `rulesets/<id>.yaml` lives `rulesets/<id>.tests.yaml`::
         submissions: [...]                                            # or submissions_file: path
         expect:
           QH-JOINT-COUNT: pass                # pass | fail | pending | waived | not_applicable
+      - name: 不可豁免的规则不能登记豁免
+        as_of: 2026-03-31
+        plan: {...: ..., waivers: [{rule: QH-CREDIT-RISK, reason: …}]}
+        expect_error: waiver.not_waivable     # the input must be refused with this problem code
 
 Inline inputs are written exactly as in a plan, records or submissions file (DATA.md).
 Each case is evaluated as a whole and the statuses of the rules named under `expect`
@@ -56,13 +60,18 @@ class Case(_Strict):
     records_file: str | None = None
     submissions: list[Any] | None = None
     submissions_file: str | None = None
-    expect: dict[str, Expected] = Field(min_length=1)
+    expect: dict[str, Expected] = Field(default_factory=dict)
+    expect_error: str | None = Field(None, description="输入应被拒绝时的问题代码，如 waiver.not_waivable")
 
     @model_validator(mode="after")
     def _one_source_each(self) -> "Case":
         for key in ("plan", "records", "submissions"):
             if getattr(self, key) is not None and getattr(self, f"{key}_file") is not None:
                 raise ValueError(f"give `{key}` or `{key}_file`, not both")
+        if not self.expect and self.expect_error is None:
+            raise ValueError("give `expect` (rule statuses) or `expect_error` (the code of the expected problem)")
+        if self.expect and self.expect_error is not None:
+            raise ValueError("give `expect` or `expect_error`, not both")
         return self
 
 
@@ -219,6 +228,8 @@ def run_case(lc: _LoadedCase, ruleset: Ruleset, evaluate: Evaluate, loaders: Loa
     case = lc.case
     expected = {rid: st for rid, st in case.expect.items() if rid not in lc.dropped}
     result = CaseResult(case.name, lc.doc.locate(lc.path), expected)
+    if case.expect_error is not None:
+        return _run_error_case(lc, result, ruleset, evaluate, loaders)
     try:
         inputs = _inputs(lc, loaders)
         report = evaluate(ruleset, as_of=case.as_of, **inputs)
@@ -239,6 +250,28 @@ def run_case(lc: _LoadedCase, ruleset: Ruleset, evaluate: Evaluate, loaders: Loa
             result.failures.append(Text(
                 zh=f"{rid}：期望 {want}（{_STATUS_ZH[want]}），实际 {got}（{_STATUS_ZH.get(got, got)}）",
                 en=f"{rid}: expected {want}, got {got}"))
+    return result
+
+
+def _run_error_case(lc: _LoadedCase, result: CaseResult, ruleset: Ruleset, evaluate: Evaluate,
+                    loaders: Loaders | None) -> CaseResult:
+    """A case whose input must be refused with a problem of code `expect_error`."""
+    want = lc.case.expect_error
+    try:
+        evaluate(ruleset, as_of=lc.case.as_of, **_inputs(lc, loaders))
+    except InputError as exc:
+        codes = [p.code for p in exc.problems]
+        result.actual = {"error": ", ".join(codes)}
+        if want not in codes:
+            result.failures.append(Text(zh=f"期望问题 {want}，实际问题 {', '.join(codes)}",
+                                        en=f"expected problem {want}, got {', '.join(codes)}"))
+        return result
+    except Exception as exc:
+        result.failures.append(Text(zh=f"评估出错：{type(exc).__name__}: {exc}",
+                                    en=f"evaluation failed: {type(exc).__name__}: {exc}"))
+        return result
+    result.failures.append(Text(zh=f"期望输入被拒绝（问题 {want}），实际评估成功",
+                                en=f"expected the input to be refused ({want}), but it was evaluated"))
     return result
 
 
@@ -264,7 +297,8 @@ def load_cases(tests_path: str | os.PathLike, ruleset: Ruleset) -> list[_LoadedC
     problems = _check_expectations(loaded, ruleset)
     if problems:
         raise InputError(problems)
-    return [lc for lc in loaded if any(rid not in lc.dropped for rid in lc.case.expect)]
+    return [lc for lc in loaded
+            if lc.case.expect_error is not None or any(rid not in lc.dropped for rid in lc.case.expect)]
 
 
 def run_selftests(tests_path: str | os.PathLike, ruleset: Ruleset, evaluate: Evaluate,

@@ -165,3 +165,35 @@ def test_include_reuses_cases_and_drops_named_expectations(tmp_path):
     result = run_ruleset_selftests(folder / "shijiazhuang-tobacco-2025.yaml", engine="python")
     failed = [c.name for c in result.cases if not c.ok]
     assert failed == ["1 月月报 1 月 23 日报送 — 当天按期", "一季度进展 3 月 28 日报送 — 当天按期"]
+
+
+def test_expect_error_passes_only_when_that_problem_is_raised(tmp_path):
+    from shuangsuiji_core.evaluation import evaluate
+    rs = load_ruleset("qinghe-2026")
+    plan = "{id: P, year: 2026, department: 某局, tasks: [{id: T1, name: t, mode: internal}], waivers: [%s]}"
+    f = _tests_file(tmp_path, f"""cases:
+  - name: refused as expected
+    as_of: 2026-03-31
+    plan: {plan % "{rule: QH-CREDIT-RISK, reason: r}"}
+    expect_error: waiver.not_waivable
+  - name: accepted although an error was expected
+    as_of: 2026-03-31
+    plan: {plan % "{rule: QH-JOINT-COUNT, reason: r}"}
+    expect_error: waiver.not_waivable
+  - name: refused with another problem
+    as_of: 2026-03-31
+    plan: {plan % "{rule: QH-CREDIT-RISK, reason: r}"}
+    expect_error: waiver.unknown_rule
+""")
+    result = run_selftests(f, rs, evaluate, selftest_loaders())
+    assert [c.ok for c in result.cases] == [True, False, False]
+    assert "expected the input to be refused" in result.cases[1].failures[0].en
+    assert "waiver.not_waivable" in result.cases[2].failures[0].en
+
+
+def test_a_case_needs_expect_or_expect_error(tmp_path):
+    rs = load_ruleset("qinghe-2026")
+    f = _tests_file(tmp_path, "cases:\n  - {name: a, as_of: 2026-05-01}\n")
+    with pytest.raises(InputError) as exc:
+        run_selftests(f, rs, _fake_evaluate({})[0])
+    assert "expect_error" in exc.value.render("en")
