@@ -83,3 +83,25 @@ def test_uris_are_encoded():
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
     assert "%E8%AE%A1%E5%88%92%202026.yaml" in uris
     assert "file:///abs/records.yaml" in uris
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from policy_rules.report import Report, Status  # noqa: E402
+
+from report_samples import finding  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(list(Status)), st.text(min_size=1, max_size=20),
+                          st.one_of(st.none(), st.integers(1, 10**6)), st.text(max_size=30)), max_size=6))
+def test_any_report_gives_valid_sarif(items):
+    findings = [finding(f"QH-RULE-{i}", status, kind="prohibition",
+                        offenders=[Offender(kind="record", id=ident or "x",
+                                            location=SourceRef(file=file or None, line=line, column=1))])
+                for i, (status, file, line, ident) in enumerate(items)]
+    report = Report(ruleset_id="x", ruleset_version="1.0.0", ruleset_title="x", as_of=sample_report().as_of,
+                    engine="python", inputs=["plan.yaml"], findings=findings, summary=Report.summarise(findings))
+    log = json.loads(render_report(report, "sarif", "zh"))
+    _validate(log)
+    assert len(log["runs"][0]["results"]) == sum(1 for s, *_ in items if s in (Status.fail, Status.waived))
