@@ -265,9 +265,10 @@ class _Builder:
             return
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(self.stack) + 1 > MAX_DEPTH:
-                raise InputError([_problem(
-                    "yaml.too_deep", f"嵌套层级超过 {MAX_DEPTH} 层，已拒绝读取",
-                    f"nesting deeper than {MAX_DEPTH} levels; refused", loc, path)])
+                raise InputError([_problem(  # the path itself would be 64 levels long: left out
+                    "yaml.too_deep", f"嵌套层级超过 {MAX_DEPTH} 层，已拒绝读取（文件可能已损坏或被恶意构造）",
+                    f"nesting deeper than {MAX_DEPTH} levels; refused (a broken or hostile file?)", loc,
+                    found=f"> {MAX_DEPTH}")])
             if event.tag is not None and event.tag not in _COLLECTION_TAGS:
                 self._add(_problem("yaml.tag", f"不支持标签“{event.tag}”", f"the tag '{event.tag}' is not supported",
                                    loc, path, found=event.tag))

@@ -288,3 +288,14 @@ def test_every_csv_label_and_value_is_documented():
     missing = [k for k in list(COLUMN_KINDS) + list(COLUMN_ALIASES) if f"`{k}`" not in doc]
     missing += [v for labels in VALUE_LABELS.values() for v in labels if f"`{v}`" not in doc]
     assert missing == []
+
+
+def test_csv_empty_inspectors_cell_means_nobody_recorded(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("id,task_id,inspectors,inspectors.certified,inspected_on\nR1,T1,,,2026-05-12\n"
+                 "R2,T1,,true,2026-05-12\n", encoding="utf-8")
+    [p] = refused(f)
+    assert p.code == "csv.inspector_flags" and p.location.line == 3
+    f.write_text("id,task_id,inspectors,inspected_on\nR1,T1,,2026-05-12\n", encoding="utf-8")
+    [r] = iter_records(f)
+    assert r.inspectors == []

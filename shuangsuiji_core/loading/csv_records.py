@@ -199,6 +199,9 @@ class _Columns:
                     for inspector, value in zip(inspectors, values):
                         inspector[flag] = value
             else:
+                # the column is there and the cell is empty: nobody was recorded, which the
+                # rules judge (too few inspectors); it is not a missing field
+                rec["inspectors"] = []
                 for i, flag in self.flags:
                     if row[i].strip():
                         problems.append((i, flag, len(_SPLIT.split(row[i])), 0))
