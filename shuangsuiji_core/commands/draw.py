@@ -18,7 +18,7 @@ from policy_rules.i18n import Text
 from ..draw import load_draw_record, load_draw_task, render_notice, run_draw, verify_draw
 from ..draw.run import check_seed
 from . import arguments
-from .exit_codes import CANNOT_RUN, FINDINGS, OK
+from .exit_codes import FINDINGS, OK
 from .output import check_output_path, say, write_result
 from .running import run_guarded
 
@@ -146,7 +146,7 @@ def _task(args: argparse.Namespace):
     if overrides:
         try:
             task = task.model_validate({**task.model_dump(), **overrides})
-        except Exception as exc:  # pydantic: a value below the minimum
+        except ValueError:  # pydantic's ValidationError: a value below the minimum
             raise InputError([Problem("cli.task_override", Text(zh="命令行给出的人数参数无效", en="invalid group option on the command line"),
                                       Location("--inspectors-per-group" if "inspectors_per_group" in overrides else "--max-groups"),
                                       expected=Text(zh="每组至少 2 人；上限至少 1 组", en="at least 2 per group; a cap of at least 1"),
