@@ -60,8 +60,13 @@ class Run:
         self.batch_size = max(1, batch_size)
         self.deferred = deferred
         self.stats = RunStats()
-        self.global_queries = [q for q in compiled.queries if not _is_stream_query(q, self.streamed)]
-        self.stream_queries = [q for q in compiled.queries if _is_stream_query(q, self.streamed)]
+        # a query with no condition and no link selects every fact of its type: answered here,
+        # identically for both evaluators, instead of costing the engine a firing per fact
+        self.trivial = {q.id: q.fact for q in compiled.queries if not (q.tests or q.joins or q.absent)}
+        matching = [q for q in compiled.queries if q.id not in self.trivial]
+        self.global_queries = [q for q in matching if not _is_stream_query(q, self.streamed)]
+        self.stream_queries = [q for q in matching if _is_stream_query(q, self.streamed)]
+        self.trivial_streamed = {qid: fact for qid, fact in self.trivial.items() if fact in self.streamed}
         self.make_evaluator = make_evaluator
         self.python_stream = PythonEvaluator(self.stream_queries)
         # global fact types a streamed batch needs: joined from streamed facts, or primaries of union queries
@@ -90,7 +95,10 @@ class Run:
         global_matches: dict[str, list[int]] = {}
         if self.global_queries and global_facts:
             global_matches = self._match_global(global_facts, engine_name)
-        if units is not None and self.stream_queries:
+        for qid, fact in self.trivial.items():
+            if fact not in self.streamed:
+                global_matches[qid] = [i for i, f in enumerate(global_facts) if f[0] == fact]
+        if units is not None and (self.stream_queries or self.trivial_streamed):
             self._stream(global_facts, units, engine_name)
         elif units is not None:
             for unit in units:  # nothing reads streamed facts; still drain the stream for its side effects
@@ -158,6 +166,10 @@ class Run:
                 self.stats.batches += 1
                 self._consume(batch, evaluator.match(batch))
                 return
+            if not self.stream_queries:  # nothing for the engine to match in this batch
+                self.stats.batches += 1
+                self._consume(batch, {})
+                return
             while len(in_flight) >= workers:
                 self._collect(evaluator, *in_flight.popleft())
             try:
@@ -188,6 +200,10 @@ class Run:
 
     def _consume(self, batch: list[Fact], result: dict[str, list[int]]) -> None:
         n_prefix = len(self.prefix_idx)
+        if self.trivial_streamed:
+            result = dict(result)
+            for qid, fact in self.trivial_streamed.items():
+                result[qid] = [pos for pos in range(n_prefix, len(batch)) if batch[pos][0] == fact]
         for qid, positions in result.items():
             if not positions:
                 continue

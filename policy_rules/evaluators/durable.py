@@ -33,6 +33,7 @@ import datetime as _dt
 import json
 import multiprocessing
 import os
+import re
 import sys
 import threading
 import time
@@ -88,6 +89,10 @@ def _collision_free_ids(n: int) -> list[int]:
 # ids for the positions of a batch, hash-distinct by construction (checked again per batch)
 ENGINE_IDS: list[int] = _collision_free_ids(4 * MAX_BATCH_FACTS)
 _POS_OF_ID = {eid: pos for pos, eid in enumerate(ENGINE_IDS)}
+
+
+# a firing as the engine writes it: {"q3":{"m":{"id": 17, "sid": ...}, ...}}
+_FIRING = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id": ?(\d+)[,}]')
 
 
 # -- rules --------------------------------------------------------------------------------
@@ -174,11 +179,15 @@ class _Engine:
             result = _dre.start_action_for_state(self.handle, state)
             count = 0
             while result:
-                message = json.loads(result[1])
-                for rule, frame in message.items():
-                    pos = _POS_OF_ID.get(frame["m"]["id"])
+                fast = _FIRING.match(result[1])
+                if fast is not None:  # one rule, its primary fact first: no need to parse the rest
+                    pairs = ((fast.group(1), int(fast.group(2))),)
+                else:
+                    pairs = tuple((rule, frame["m"]["id"]) for rule, frame in json.loads(result[1]).items())
+                for rule, eid in pairs:
+                    pos = _POS_OF_ID.get(eid)
                     if pos is None or pos >= n:
-                        raise EngineFailure(f"unknown engine id {frame['m']['id']}")
+                        raise EngineFailure(f"unknown engine id {eid}")
                     if rule == CATCH_ALL:
                         if seen[pos]:
                             raise EngineFailure(f"fact {pos} counted twice")
