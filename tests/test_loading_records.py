@@ -196,7 +196,7 @@ def test_jsonl_problems(tmp_path):
         ("schema.unknown_field", 6), ("records.duplicate_id", 7)]
     assert ps[3].location.column == lines[4].index(BAD_CHECK)  # the opening quote of the value
     assert ps[4].location.column == lines[5].index('"colour"') + 1
-    assert "第 1 行" in ps[5].message.zh
+    assert "第 1 行开始的记录" in ps[5].message.zh
 
 
 def test_jsonl_line_not_utf8(tmp_path):

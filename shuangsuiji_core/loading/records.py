@@ -56,8 +56,9 @@ def iter_records(path: str | Path, format: str | None = None) -> Iterator[Record
     """Records of a file, one at a time, each with `.location` (file, line, column).
 
     `format` is one of "yaml", "json", "jsonl", "csv" (default: from the extension).
-    Raises `InputError` (when iterated) listing up to 50 problems: bad fields, record ids
-    that repeat (with both lines), unreadable or mis-encoded files."""
+    An unknown `format` or extension raises `InputError` at once; everything else
+    (missing or mis-encoded file, bad fields, record ids that repeat, with both lines)
+    when the records are iterated, up to 50 problems in one `InputError`."""
     name = str(path)
     if format is None:
         fmt = detect_format(path)
@@ -116,8 +117,9 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
             if isinstance(record_id, str):
                 prev = first_seen.get(record_id)
                 if prev is not None:
+                    doc, path = locate()  # only now: where exactly the repeated id stands
                     problems.append(_duplicate_id(record_id, Location(location.file, prev >> 20, prev & 0xFFFFF),
-                                                  location))
+                                                  doc.locate(path + ("id",)), path + ("id",)))
                 else:
                     first_seen[record_id] = ((location.line or 0) << 20) | min(location.column or 0, 0xFFFFF)
             try:
@@ -139,13 +141,14 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
         raise InputError(problems[:limit])
 
 
-def _duplicate_id(record_id: str, prev: Location, here: Location) -> Problem:
-    where_zh = f"第 {prev.line} 行" + (f"第 {prev.column} 列" if prev.line == here.line and prev.column else "")
-    where_en = f"line {prev.line}" + (f", column {prev.column}" if prev.line == here.line and prev.column else "")
+def _duplicate_id(record_id: str, prev: Location, here: Location, path: tuple) -> Problem:
+    same_line = prev.line == here.line and prev.column
+    where_zh = f"第 {prev.line} 行" + (f"第 {prev.column} 列" if same_line else "")
+    where_en = f"line {prev.line}" + (f", column {prev.column}" if same_line else "")
     return problem(
-        "records.duplicate_id", f"记录编号“{record_id}”重复，第一次在{where_zh}；记录编号必须唯一",
-        f"the record id '{record_id}' appears twice, first at {where_en}; record ids must be unique",
-        here, ("id",), expected=Text(zh="唯一的记录编号", en="a unique record id"), found=record_id)
+        "records.duplicate_id", f"记录编号“{record_id}”重复：{where_zh}开始的记录已用过它；记录编号必须唯一",
+        f"the record id '{record_id}' is already used by the record starting at {where_en}; record ids must be unique",
+        here, path, expected=Text(zh="唯一的记录编号", en="a unique record id"), found=record_id)
 
 
 # -- YAML and JSON ---------------------------------------------------------------------
