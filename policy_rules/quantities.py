@@ -57,6 +57,11 @@ def parse_ratio(value: Any) -> Fraction:
     else:
         raise _ratio_problem("ratio.type", "比例必须是数字或百分数文本", "a ratio must be a number or a percent string")
     if not 0 <= result <= 1:
+        if isinstance(value, (int, float)) and 2 <= value <= 100:  # `60` written for 60%
+            shown = format_ratio(result / 100)
+            raise _ratio_problem("ratio.range", f"比例超出 0% 到 100% 的范围；若指 {shown}，请写 \"{shown}\" 或 "
+                                 f"{float(result / 100):g}", f"the ratio is outside 0% to 100%; for {shown} write "
+                                 f"\"{shown}\" or {float(result / 100):g}")
         raise _ratio_problem("ratio.range", "比例超出 0% 到 100% 的范围", "the ratio is outside 0% to 100%")
     return result
 

@@ -264,3 +264,8 @@ def test_json_plan_with_characters_beyond_the_bmp(tmp_path, plan_text):
     f.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
     assert "\\ud840" in f.read_text(encoding="utf-8")
     assert load_plan(f).department == "\U00020000县市场监督管理局"
+
+
+def test_percent_written_as_a_whole_number_gets_a_hint(tmp_path, plan_text):
+    p = only(refused(tmp_path, plan_text.replace("C: 0.10", "C: 10")))
+    assert p.code == "ratio.range" and '"10%"' in p.message.zh and "0.1" in p.message.en
