@@ -229,3 +229,11 @@ def test_entity_snapshot_follows_the_documented_formula(tmp_path):
                              + (CODE1 + "0|3:乙饭店0:4:餐饮服务").encode()).hexdigest()
     assert sorted([CODE0, CODE1]) == [CODE0, CODE1]
     assert snap.canonical_sha256 == by_hand
+
+
+def test_csv_reader_failures_become_located_problems(tmp_path):
+    f = write(tmp_path / "e.csv", f'credit_code,name\n{CODE0},甲\n{CODE1},"{"长" * 140_000}"\n')
+    err = error_of(list, iter_entities(f))
+    assert err.first.code == "directory.csv" and err.first.location.line == 3 and "131072" in err.render("en")
+    f = write(tmp_path / "i.csv", f'id,certified\nP1,"{"x" * 140_000}"\n')
+    assert error_of(load_inspectors, f).first.code == "directory.csv"

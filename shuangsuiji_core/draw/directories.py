@@ -247,12 +247,29 @@ def iter_entities(path: str | Path, info: FileInfo | None = None, format: str | 
                 yield row
 
 
+def _csv_failure(path: str, reader, exc: csv.Error) -> InputError:
+    return InputError([file_problem(
+        "directory.csv", f"CSV 格式错误：{exc}", f"malformed CSV: {exc}", Location(path, max(1, reader.line_num), 1),
+        expected=Text(zh="逗号分隔、必要时加英文双引号的 CSV（单个字段不超过 131072 个字符）",
+                      en="comma-separated CSV, quoted where needed (a field at most 131072 characters)"))])
+
+
 def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
                   industries: frozenset[str] | None = None) -> Iterator[EntityRow]:
+    readers: list = []  # the csv reader, for the line number of a csv.Error
+    try:
+        yield from _entities_csv_rows(path, info, snapshot, industries, readers)
+    except csv.Error as exc:
+        raise _csv_failure(path, readers[0], exc) from None
+
+
+def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
+                       industries: frozenset[str] | None, readers: list) -> Iterator[EntityRow]:
     append = snapshot.entries.append if snapshot is not None else None
     problems = _Problems()
     with _open_text(path, info) as fh:
         reader = csv.reader(fh)
+        readers.append(reader)
         header = next(reader, None)
         if header is None:
             raise InputError([file_problem("file.empty", "文件为空", "the file is empty", Location(path, 1, 1))])
@@ -465,7 +482,11 @@ def load_inspectors(path: str | Path, format: str | None = None, encoding: str |
     info = inspect_file(path, encoding)
     problems = _Problems()
     if fmt == "csv":
-        rows = list(_inspectors_csv(path, info, problems))
+        readers: list = []
+        try:
+            rows = list(_inspectors_csv(path, info, problems, readers))
+        except csv.Error as exc:
+            raise _csv_failure(path, readers[0], exc) from None
     elif fmt == "jsonl":
         rows = list(_inspectors_jsonl(path, info, problems))
     else:
@@ -493,9 +514,10 @@ def _parse_certified(value: str) -> bool | None:
 _CERT_EXPECTED = ("true 或 false（CSV 中也可写 是/否、1/0）", "true or false (in CSV also 是/否, 1/0)")
 
 
-def _inspectors_csv(path: str, info: FileInfo, problems: _Problems) -> Iterator[InspectorRow]:
+def _inspectors_csv(path: str, info: FileInfo, problems: _Problems, readers: list) -> Iterator[InspectorRow]:
     with _open_text(path, info) as fh:
         reader = csv.reader(fh)
+        readers.append(reader)
         header = next(reader, None)
         if header is None:
             raise InputError([file_problem("file.empty", "文件为空", "the file is empty", Location(path, 1, 1))])
