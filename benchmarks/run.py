@@ -67,6 +67,7 @@ class Run:
     rc: int
     stdout: str
     stderr: str
+    cpu: float = 0.0     # user + system seconds of the child (and its children it waited for)
 
     @property
     def payload(self) -> dict[str, Any]:
@@ -104,7 +105,8 @@ def run_child(argv: list[str], timeout: float = 1800, env: dict[str, str] | None
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+        return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read(),
+                   usage.ru_utime + usage.ru_stime)
 
 
 def child(kind: str, *args: str) -> list[str]:
@@ -293,6 +295,7 @@ class Figure:
     higher_is_better: bool = False
     digits: int = 2
     runs: int = 0           # for derived figures (ratios): the runs behind them; else len(values)
+    cpu: list[float] = dataclasses.field(default_factory=list)  # CPU seconds of the runs behind a wall time
 
     @property
     def median(self) -> float:
@@ -301,12 +304,13 @@ class Figure:
     def cells(self) -> list[str]:
         if self.status or not self.values:
             text = self.status or "n/a"
-            return [self.name, text, "", "", "", self.goal, "—"]
+            return [self.name, text, "", "", "", "", self.goal, "—"]
         fmt = (lambda v: f"{v:,.0f}") if self.digits == 0 else (lambda v: f"{v:,.{self.digits}f}")
         lo, hi = min(self.values), max(self.values)
         met = "—" if self.check is None else ("yes" if self.check(self.median) else "**no**")
         unit = f" {self.unit}" if self.unit else ""
-        return [self.name, f"{fmt(self.median)}{unit}", fmt(lo), fmt(hi), str(self.runs or len(self.values)),
+        cpu = f"{statistics.median(self.cpu):.2f}" if self.cpu else ""
+        return [self.name, f"{fmt(self.median)}{unit}", fmt(lo), fmt(hi), str(self.runs or len(self.values)), cpu,
                 self.goal, met]
 
 
@@ -323,11 +327,11 @@ class Table:
         self.rows.append(title)
 
     def render(self) -> str:
-        header = ["measurement", "median", "min", "max", "runs", "goal", "met"]
+        header = ["measurement", "median", "min", "max", "runs", "CPU s", "goal", "met"]
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for row in self.rows:
             if isinstance(row, str):
-                lines.append(f"| **{row}** |  |  |  |  |  |  |")
+                lines.append(f"| **{row}** |  |  |  |  |  |  |  |")
             else:
                 lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row.cells()) + " |")
         out = "\n".join(lines)
@@ -347,7 +351,11 @@ def ratio_figure(name: str, num: Figure, den: Figure, goal: str = "", check=None
     return fig
 
 
-def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, value=lambda r: r.wall,
+def _wall(run: Run) -> float:
+    return run.wall
+
+
+def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, value=_wall,
                  ok_rc=(0,), peak: Figure | None = None, warmup: bool = False, timeout: float = 1800,
                  before: Callable[[], None] | None = None,
                  validate: Callable[[Run], str | None] | None = None) -> list[Run]:
@@ -388,6 +396,8 @@ def measure_runs(fig: Figure, argv: list[str], repeat: int, table: Table, *, val
         runs.append(r)
         spent += r.wall
         fig.values.append(value(r))
+        if value is _wall:
+            fig.cpu.append(r.cpu)
         if peak is not None:
             peak.values.append(r.peak_mb)
     return runs
