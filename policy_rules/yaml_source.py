@@ -212,6 +212,7 @@ class _Builder:
             self.item_doc = None
             top.container.append(None)  # keeps the index count; the item itself is not kept
             self.emitted += 1
+            self.nodes -= weight  # a streamed item is not kept: the limit is on what is held
             yield index, value, item_doc
             return
         top.container.append(value)

@@ -231,3 +231,12 @@ def test_json_syntax_errors_are_located(text, line, column):
 def test_deep_json_refused_without_recursion():
     [p] = json_problems("[" * 100_000 + "]" * 100_000)
     assert p.code == "yaml.too_deep"
+
+
+def test_node_limit_counts_what_is_held_not_what_is_streamed(monkeypatch):
+    import policy_rules.yaml_source as ys
+    monkeypatch.setattr(ys, "MAX_NODES", 60)
+    text = "records:\n" + "".join(f"  - {{id: R{i}, a: 1, b: [1, 2]}}\n" for i in range(40))
+    assert sum(1 for _ in iter_yaml_items(text, "r.yaml", emit=[("records",)])) == 40
+    [p] = problems(text)  # held whole, the same document is too large
+    assert p.code == "yaml.too_large"
