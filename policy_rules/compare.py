@@ -21,8 +21,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 from .i18n import Lang
 from .resolve import plain_data, resolved_data
-from .schema import (AfterEventSchedule, ByDateSchedule, DatesSchedule, DeadlineRule, MonthlySchedule,
-                     OnceSchedule, ProhibitionRule, Ruleset, TargetRule)
+from .schema import (AfterEventSchedule, ByDateSchedule, DatesSchedule, MonthlySchedule, OnceSchedule,
+                     ProhibitionRule, Ruleset, TargetRule)
 
 # Parameter names whose change alters what passes: thresholds and dates.
 _KEY_PARAMS = ("threshold", "op", "due", "day", "months", "slots", "within", "unit", "metric", "pattern", "judge")

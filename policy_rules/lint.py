@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping
+from typing import Iterator, Mapping
 
 from .errors import Location, Problem
 from .i18n import Text

@@ -47,7 +47,7 @@ from .errors import InputError, Location, PathPart, Problem, found_repr
 from .i18n import Text
 from .lint import check_ruleset  # noqa: F401  (re-exported: the lint step after resolution)
 from .schema import Rule, Ruleset, RulesetFile
-from .validation import problems_from_validation, validate_document
+from .validation import problems_from_validation
 from .yaml_source import LocatedDocument, load_yaml_file, load_yaml_text
 
 __all__ = ["load_ruleset_file", "load_ruleset_text", "dump_resolved", "check_ruleset", "RulesetOrigin",

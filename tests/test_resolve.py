@@ -14,7 +14,7 @@ from policy_rules.errors import InputError
 from policy_rules.lint import check_ruleset
 from policy_rules.quantities import parse_ratio
 from policy_rules.resolve import dump_resolved, exact_ratio_text, load_ruleset_file, load_ruleset_text
-from shuangsuiji_core.rulesets import bundled_dir, lint_ruleset, load_ruleset
+from shuangsuiji_core.rulesets import lint_ruleset, load_ruleset
 from shuangsuiji_core.vocabulary import FACT_FIELD_TYPES, FIELD_VALUES, load_vocabulary
 
 META = """ruleset:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from policy_rules.errors import InputError
-from policy_rules.lint import match_references, ratio_references, FieldRef, FactRef
+from policy_rules.lint import FieldRef, match_references, ratio_references
 from shuangsuiji_core.vocabulary import FACT_FIELDS, FACT_FIELD_TYPES, load_vocabulary, load_vocabulary_files
 from shuangsuiji_core.vocabulary.__main__ import main as vocabulary_main
 from shuangsuiji_core.vocabulary.docs import render_metrics, render_patterns

@@ -22,7 +22,7 @@ from typing import Any
 
 from pydantic import Field
 
-from policy_rules.errors import InputError, Location
+from policy_rules.errors import InputError
 from policy_rules.i18n import Text
 from policy_rules.lint import match_references, ratio_references, reference_problems
 from policy_rules.quantities import Ratio
