@@ -127,7 +127,7 @@ def test_fixed_household_count_draws_from_the_whole_scope():
     assert [e.credit_code for e in drawn] == brute_force(rows, task, "s")["all"]
     big = DrawTask(id="T-5", households=10_000)
     outcomes, drawn = select_entities(rows, big, "s")
-    assert outcomes[0].requested == 400 and len(drawn) == 400  # a count above N draws everything
+    assert (outcomes[0].requested, outcomes[0].drawn, len(drawn)) == (10_000, 400, 400)  # a count above N draws everything
 
 
 def test_households_per_class_and_absent_classes():

@@ -158,7 +158,7 @@ class EntitySelector:
         short: dict[str, int] = {}
         for st in self._strata.values():
             if st.kind == "count":
-                k = min(st.k, st.n)
+                k = st.k  # requested; the heap holds min(k, N): a shortfall shows as drawn < requested
                 chosen[st.name] = sorted((d, c, r) for _, c, d, r in st.candidates)
             else:
                 r = st.value or Fraction(0)
