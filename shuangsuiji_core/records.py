@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from enum import Enum
 from typing import Any
 
@@ -15,6 +16,10 @@ from policy_rules.validation import ProblemValueError
 from .credit_code import credit_code_problem
 from .located import Located
 from .plan import Method
+
+
+# what Excel shows for an 18-digit code it took for a number: 9.11301E+17
+_EXCEL_NUMBER = re.compile(r"^[0-9](\.[0-9]+)?[eE]\+[0-9]+$")
 
 
 class RiskClass(str, Enum):
@@ -53,6 +58,11 @@ class Entity(_Model):
         if value is None:
             return None
         problem = credit_code_problem(value)
+        if problem and _EXCEL_NUMBER.match(value):
+            problem = ("统一社会信用代码被 Excel 当成数字写成了科学计数法，原来的代码已经丢失；请在 Excel 中把这一列设为"
+                       "“文本”格式，重新填入代码后再导出",
+                       "Excel turned the credit code into a number in scientific notation and the code is lost; "
+                       "format the column as Text in Excel, enter the codes again and export")
         if problem:
             raise ProblemValueError(Problem(
                 code="record.credit_code", message=Text(zh=problem[0], en=problem[1]),

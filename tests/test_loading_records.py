@@ -299,3 +299,12 @@ def test_csv_empty_inspectors_cell_means_nobody_recorded(tmp_path):
     f.write_text("id,task_id,inspectors,inspected_on\nR1,T1,,2026-05-12\n", encoding="utf-8")
     [r] = iter_records(f)
     assert r.inspectors == []
+
+
+def test_credit_code_mangled_by_excel_is_explained(tmp_path):
+    f = tmp_path / "r.csv"
+    f.write_text("id,task_id,统一社会信用代码,inspectors,inspected_on\nR1,T1,9.11301E+17,P1,2026-05-12\n",
+                 encoding="utf-8")
+    [p] = refused(f)
+    assert p.code == "record.credit_code" and "科学计数法" in p.message.zh and "Text" in p.message.en
+    assert (p.location.line, p.location.column) == (2, 3)
