@@ -46,6 +46,22 @@ def _current_mb() -> float:
         return int(f.read().split()[1]) * resource.getpagesize() / 2**20
 
 
+def _worker_peaks_mb() -> list[float]:
+    """Peak RSS of the idle durable_rules worker processes (kept between evaluations)."""
+    from policy_rules.evaluators import durable
+    out = []
+    for workers in durable._IDLE.values():
+        for w in workers:
+            try:
+                with open(f"/proc/{w.proc.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            out.append(int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+    return out
+
+
 def _inputs(n: int):
     cfg = Config(records=n, tasks=300, entities=max(n * 2, 1000))
     plan_doc = generate_plan(cfg)
@@ -84,8 +100,10 @@ def main(argv=None) -> int:
             del report
             gc.collect()
             peaks.append(_peak_mb())
+            workers = _worker_peaks_mb() if engine == "durable" else []
+            extra = f"  engine workers' peak RSS {', '.join(f'{w:.1f}' for w in workers)} MB" if workers else ""
             print(f"{engine:8s} run {run}: {seconds:6.1f} s (incl. building models)  peak RSS {peaks[-1]:7.1f} MB  "
-                  f"current RSS {_current_mb():7.1f} MB")
+                  f"current RSS {_current_mb():7.1f} MB{extra}")
         growth = (peaks[1] - peaks[0]) / peaks[0]
         verdict = "ok" if growth <= args.tolerance else "TOO MUCH"
         print(f"{engine:8s} growth of the peak from run 1 to run 2: {growth * 100:+.2f}% ({verdict})")

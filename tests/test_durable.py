@@ -156,3 +156,13 @@ def test_two_workers_give_the_same_report():
     got = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine="durable",
                    options=EngineOptions(workers=2, batch_size=50))
     assert not got.engine_notes and got.findings == expected.findings
+
+
+def test_without_durable_rules_auto_uses_python_and_says_so(monkeypatch):
+    import policy_rules.evaluators as evaluators
+    monkeypatch.setattr(evaluators, "available", lambda: (False, "ImportError: undefined symbol: PyEval_CallObject"))
+    p, recs = _inputs()
+    for engine in ("auto", "durable"):
+        r = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine=engine)
+        assert r.engine == "python" and len(r.engine_notes) == 1
+        assert "PyEval_CallObject" in r.engine_notes[0].en and "durable_rules" in r.engine_notes[0].zh
