@@ -51,7 +51,7 @@ SUB_EPILOGS = {
             "运行规则集旁 <id>.tests.yaml 中的自测用例 / runs the cases in <id>.tests.yaml beside each ruleset.\n"
             "退出码 / exit codes: 0 全部通过 / all pass, 1 有失败 / some fail, 2 无法运行 / could not run\n",
     "explain": "示例 / examples:\n  policy-rules explain SJZ-JOINT-COUNT\n"
-               "  policy-rules explain QH-ONSITE-REMOTE --ruleset rulesets/qinghe-2026.yaml --lang en\n",
+               "  policy-rules explain QH-REMOTE-FIRST --ruleset rulesets/qinghe-2026.yaml --lang en\n",
     "diff": "示例 / examples:\n  policy-rules diff shijiazhuang-2025 shijiazhuang-tobacco-2025\n"
             "  policy-rules diff old/qinghe-2026.yaml rulesets/qinghe-2026.yaml --format json\n",
     "schema": "示例 / examples:\n  policy-rules schema > ruleset.schema.json\n"
