@@ -64,12 +64,14 @@ def _first_undecodable(path: str, encoding: str) -> tuple[int, int]:
     return line, offset_in_line + 1
 
 
-def _bool(cell: str) -> Any:
-    if cell in TRUE_CELLS:
-        return True
-    if cell in FALSE_CELLS:
-        return False
-    return cell  # left as text: the model refuses it with "expected true or false"
+# a cell that is not here is left as text: the model refuses it with "expected true or false"
+_BOOLS: dict[str, bool] = {**{c: True for c in TRUE_CELLS}, **{c: False for c in FALSE_CELLS}}
+
+
+def _items(cell: str) -> list[str]:
+    """`P1;P2` (also `；` and `、`) -> ["P1", "P2"], each stripped."""
+    parts = cell.split(";") if "；" not in cell and "、" not in cell else _SPLIT.split(cell)
+    return [x.strip() if x and (x[0].isspace() or x[-1].isspace()) else x for x in parts]
 
 
 def _date(cell: str) -> str:
@@ -162,10 +164,13 @@ class _Columns:
                 else:
                     sub[tail] = cell
         for i, head, tail in self.bools:
-            cell = row[i].strip()
-            if not cell:
-                continue
-            value = True if cell in TRUE_CELLS else False if cell in FALSE_CELLS else cell
+            cell = row[i]
+            value = _BOOLS.get(cell)
+            if value is None:
+                cell = cell.strip()
+                if not cell:
+                    continue
+                value = _BOOLS.get(cell, cell)
             if tail is None:
                 rec[head] = value
             else:
@@ -186,13 +191,13 @@ class _Columns:
         if self.ids is not None:
             cell = row[self.ids]
             if cell.strip():
-                inspectors = [{"id": x.strip()} for x in _SPLIT.split(cell) if x.strip()]
+                inspectors = [{"id": x} for x in _items(cell) if x]
                 rec["inspectors"] = inspectors
                 for i, flag in self.flags:
                     cell = row[i]
                     if not cell.strip():
                         continue
-                    values = [_bool(x.strip()) for x in _SPLIT.split(cell)]
+                    values = [_BOOLS.get(x, x) for x in _items(cell)]
                     if len(values) != len(inspectors):
                         problems.append((i, flag, len(values), len(inspectors)))
                         continue
