@@ -118,9 +118,9 @@ def _problem(code: str, zh: str, en: str, loc: Location, path=(), expected: Text
 
 
 class _Frame:
-    __slots__ = ("container", "path", "anchor", "key", "key_loc", "weight", "is_map", "emit")
+    __slots__ = ("container", "path", "anchor", "key", "key_loc", "weight", "is_map")
 
-    def __init__(self, container, path, anchor, is_map, emit):
+    def __init__(self, container, path, anchor, is_map):
         self.container = container
         self.path = path
         self.anchor = anchor
@@ -128,7 +128,6 @@ class _Frame:
         self.key_loc: Location | None = None
         self.weight = 1
         self.is_map = is_map
-        self.emit = emit  # this frame is one item of the streamed list
 
 
 class _Builder:
@@ -276,7 +275,7 @@ class _Builder:
             is_map = isinstance(event, yaml.MappingStartEvent)
             if event.anchor is not None:
                 self.open_anchors.add(event.anchor)
-            self.stack.append(_Frame({} if is_map else [], path, event.anchor, is_map, self._is_emitted_item(path)))
+            self.stack.append(_Frame({} if is_map else [], path, event.anchor, is_map))
             return
         value = self._scalar(event, path, loc)
         if event.anchor is not None:
