@@ -127,6 +127,21 @@ def test_compare_with_records(inputs):
     assert [e.credit_code for e in not_inspected] == [c for c in drawn if c not in (drawn[0], drawn[1])]
 
 
+def test_compare_groups(inputs):
+    from shuangsuiji_core.draw import compare_groups
+    record = draw(inputs)
+    first, second = record.selected[0], record.selected[1]
+
+    def rec(i: int, code: str, ids: list[str]) -> Record:
+        return Record(id=f"R{i}", task_id="QH-2026-001", entity=Entity(credit_code=code),
+                      inspectors=[Inspector(id=x) for x in ids], inspected_on=dt.date(2026, 5, 1))
+
+    records = [rec(1, first.credit_code, list(reversed(first.inspectors))),
+               rec(2, second.credit_code, [second.inspectors[0], "P9999"])]
+    mismatches = compare_groups(record, records)
+    assert [(m.record.id, m.not_drawn, m.absent) for m in mismatches] == [("R2", ("P9999",), (second.inspectors[1],))]
+
+
 def test_notice_in_both_languages(inputs):
     record = draw(inputs)
     zh, en = render_notice(record, "zh"), render_notice(record, "en")

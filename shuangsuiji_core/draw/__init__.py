@@ -14,10 +14,10 @@ from .ranking import METHOD_VERSION
 from .record import DrawRecord, load_draw_record
 from .run import check_seed, draw_from_rows, run_draw
 from .task import DrawTask, load_draw_task
-from .verify import Verification, compare_with_records, verify_draw
+from .verify import GroupMismatch, Verification, compare_groups, compare_with_records, verify_draw
 
 __all__ = [
     "EntityRow", "InspectorRow", "iter_entities", "load_inspectors", "render_notice", "METHOD_VERSION",
     "DrawRecord", "load_draw_record", "check_seed", "draw_from_rows", "run_draw", "DrawTask", "load_draw_task",
-    "Verification", "compare_with_records", "verify_draw",
+    "Verification", "compare_with_records", "compare_groups", "GroupMismatch", "verify_draw",
 ]

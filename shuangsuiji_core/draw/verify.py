@@ -11,7 +11,8 @@ information: a directory saved again in another order or encoding draws the same
 
 `compare_with_records(record, records)` is what the records audit uses: inspection
 records of the draw's task whose entity was not drawn, and drawn entities that no
-record of the task inspected.
+record of the task inspected. `compare_groups(record, records)` finds records of drawn
+entities whose inspectors are not the group drawn for that entity.
 """
 
 from __future__ import annotations
@@ -157,3 +158,27 @@ def compare_with_records(draw_record: DrawRecord, records: Iterable[Record]) -> 
             inspected.add(code)
     drawn_not_inspected = [e for e in draw_record.selected if e.credit_code not in inspected]
     return inspected_not_drawn, drawn_not_inspected
+
+
+@dataclass(frozen=True)
+class GroupMismatch:
+    record: Record
+    drawn: tuple[str, ...]            # the group the draw gave the entity
+    not_drawn: tuple[str, ...]        # inspectors on the record who were not in that group
+    absent: tuple[str, ...]           # drawn inspectors missing from the record
+
+
+def compare_groups(draw_record: DrawRecord, records: Iterable[Record]) -> list[GroupMismatch]:
+    """Records of the draw's task, for drawn entities, whose inspectors differ from the drawn group."""
+    groups = {e.credit_code: tuple(e.inspectors) for e in draw_record.selected}
+    out: list[GroupMismatch] = []
+    for rec in records:
+        if rec.task_id != draw_record.task_id or rec.entity.credit_code not in groups:
+            continue
+        drawn = groups[rec.entity.credit_code]
+        present = [i.id for i in rec.inspectors]
+        extra = tuple(i for i in present if i not in drawn)
+        missing = tuple(i for i in drawn if i not in present)
+        if extra or missing:
+            out.append(GroupMismatch(rec, drawn, extra, missing))
+    return out
