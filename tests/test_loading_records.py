@@ -308,3 +308,10 @@ def test_credit_code_mangled_by_excel_is_explained(tmp_path):
     [p] = refused(f)
     assert p.code == "record.credit_code" and "科学计数法" in p.message.zh and "Text" in p.message.en
     assert (p.location.line, p.location.column) == (2, 3)
+
+
+def test_jsonl_line_nested_too_deep(tmp_path):
+    f = tmp_path / "r.jsonl"
+    f.write_text('{"id": "R1", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}\n", encoding="utf-8")
+    [p] = refused(f)
+    assert p.code == "json.syntax" and "嵌套过深" in p.message.zh and p.location.line == 1

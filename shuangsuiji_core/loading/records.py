@@ -254,9 +254,14 @@ def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
                     f"the key '{exc.key}' appears twice on this line; a JSON parser would silently keep the last, "
                     "this library refuses", loc, (exc.key,), found=exc.key)])
                 continue
-            except (ValueError, RecursionError) as exc:
+            except RecursionError:
+                yield RawItem(None, loc, None, [problem(
+                    "json.syntax", "这一行的 JSON 嵌套过深，已拒绝读取（文件可能已损坏或被恶意构造）",
+                    "the JSON on this line is nested too deep; refused (a broken or hostile file?)", loc)])
+                continue
+            except ValueError as exc:
                 column = getattr(exc, "colno", 1)
-                msg = getattr(exc, "msg", "nesting too deep")
+                msg = getattr(exc, "msg", str(exc))
                 yield RawItem(None, loc, None, [problem(
                     "json.syntax", f"JSON 语法错误：{msg}（JSON Lines 每行一条完整的 JSON 记录）",
                     f"JSON syntax error: {msg} (JSON Lines holds one complete JSON record per line)",
