@@ -43,6 +43,8 @@ def test_draw_then_verify(d, capsys):
     record = json.loads((d / "draw.json").read_text(encoding="utf-8"))
     assert record["seed"] == SEED and record["selected"]
     assert "公示" in (d / "notice.md").read_text(encoding="utf-8")
+    assert main(["draw", *args(d, "--seed", SEED, "--output", str(d / "draw2.json"), "--notice", str(d / "公示.html"), "-q")]) == 0
+    assert (d / "公示.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert main(["verify-draw", "--record", str(d / "draw.json"), *args(d)]) == 0
     assert "一致" in capsys.readouterr().out
     assert main(["verify-draw", "--record", str(d / "draw.json"), *args(d, "--seed", SEED, "--lang", "en", "--format", "json")]) == 0

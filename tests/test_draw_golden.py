@@ -12,6 +12,8 @@ Regenerate (only after such a decision), from tests/data/draw/:
         --seed-file seed.txt -o draw.json --notice notice.zh.md
     shuangsuiji draw --entities entities.csv --inspectors inspectors.yaml --task task.yaml \
         --seed-file seed.txt --lang en -o /dev/null --notice notice.en.md -q
+    shuangsuiji draw --entities entities.csv --inspectors inspectors.yaml --task task.yaml \
+        --seed-file seed.txt -o /dev/null --notice notice.zh.html -q
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ def test_the_example_draw_is_reproduced_byte_for_byte():
     assert record.to_json() == (GOLDEN / "draw.json").read_text(encoding="utf-8")
     assert render_notice(record, "zh") == (GOLDEN / "notice.zh.md").read_text(encoding="utf-8")
     assert render_notice(record, "en") == (GOLDEN / "notice.en.md").read_text(encoding="utf-8")
+    assert render_notice(record, "zh", "html") == (GOLDEN / "notice.zh.html").read_text(encoding="utf-8")
 
 
 def test_the_example_shows_recusal_and_the_cap():

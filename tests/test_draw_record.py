@@ -155,11 +155,18 @@ def test_notice_in_both_languages(inputs):
     assert name in zh
 
 
-def test_notice_escapes_table_cells():
-    rows = [r._replace(name="甲|乙\n公司") for r in entity_rows(5, "cells")]
-    record = draw_from_rows(rows, inspector_rows(4, uncertified_every=0, tags=()), DrawTask(id="T", sampling_ratio=1), "s")
-    text = render_notice(record)
-    assert "甲\\|乙 公司" in text
+def test_notice_escapes_what_comes_from_the_directories():
+    rows = [r._replace(name="甲|乙\n<script>alert(1)</script>*粗*[链接](http://x)") for r in entity_rows(5, "cells")]
+    task = DrawTask(id="T", name="<b>任务</b>", sampling_ratio=1)
+    record = draw_from_rows(rows, inspector_rows(4, uncertified_every=0, tags=()), task, "种子`带反引号`")
+    md = render_notice(record)
+    assert "甲\\|乙 &lt;script&gt;alert(1)&lt;/script&gt;\\*粗\\*\\[链接\\](http://x)" in md
+    assert "<script>" not in md and "<b>" not in md
+    assert "`` 种子`带反引号` ``" in md  # a code span the backticks cannot close
+    html = render_notice(record, "zh", "html")
+    assert "<script>" not in html and "&lt;script&gt;" in html and "&lt;b&gt;任务&lt;/b&gt;" in html
+    assert html.startswith("<!DOCTYPE html>") and all(e.credit_code in html for e in record.selected)
+    assert "<!DOCTYPE html>" in render_notice(record, "en", "html")
 
 
 def test_task_from_a_plan(tmp_path, contract_dir):

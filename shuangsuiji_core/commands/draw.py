@@ -85,7 +85,11 @@ def configure_draw(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     _inputs(parser)
     _seed_options(parser, required=True)
     parser.add_argument("--output", "-o", metavar="FILE", help="抽取记录 JSON，默认输出到标准输出 / the draw record JSON (default stdout)")
-    parser.add_argument("--notice", metavar="FILE", help="写出公示文本（Markdown，语言同 --lang）/ write the public notice (Markdown, in --lang)")
+    parser.add_argument("--notice", metavar="FILE",
+                        help="写出公示文本（语言同 --lang；.html 文件为网页，其余为 Markdown）/ "
+                             "write the public notice (in --lang; HTML for a .html file, else Markdown)")
+    parser.add_argument("--notice-format", choices=("markdown", "html"),
+                        help="公示格式，默认按 --notice 的扩展名 / notice format (default: by the --notice extension)")
     parser.add_argument("--quiet", "-q", action="store_true", help="不显示摘要 / no summary on stderr")
     parser.set_defaults(run=run_draw_command)
     return parser
@@ -167,7 +171,8 @@ def run_draw_command(args: argparse.Namespace) -> int:
                       inspectors_format=args.inspectors_format, encoding=args.encoding)
     write_result(record.to_json(), args.output)
     if args.notice:
-        write_result(render_notice(record, args.lang), args.notice)
+        fmt = args.notice_format or ("html" if args.notice.lower().endswith((".html", ".htm")) else "markdown")
+        write_result(render_notice(record, args.lang, fmt), args.notice)
     population = sum(s.population for s in record.strata)
     say(Text(zh=f"抽取完成：名录 {record.entity_directory.rows} 户，范围内 {population} 户，抽中 {len(record.selected)} 户，"
                 f"{len(record.inspectors)} 名执法人员参加检查组；记录 SHA-256 {record.record_sha256}",
