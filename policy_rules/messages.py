@@ -29,6 +29,7 @@ are normalised to "\\n".
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from jinja2 import TemplateSyntaxError, nodes
@@ -118,13 +119,13 @@ def check_template(template: str, allowed: Iterable[str] = CONTEXT_VARIABLES) ->
 def render_message(template: str, context: Mapping[str, Any]) -> str:
     """Render `template` with `context` in the sandbox. Raises MessageTemplateError
     (bilingual) for a template `check_template` refuses or that fails at render time."""
-    problem = check_template(template, allowed=set(context) | CONTEXT_VARIABLES)
+    problem = _checked(template, frozenset(context) | CONTEXT_VARIABLES)
     if problem is not None:
         raise MessageTemplateError(problem)
     full = {name: "" for name in CONTEXT_VARIABLES}
     full.update({k: ("" if v is None else v) for k, v in context.items()})
     try:
-        out = _ENV.from_string(template).render(full)
+        out = _compiled(template).render(full)
     except (SecurityError, UndefinedError, TemplateError, TypeError, ValueError, ArithmeticError) as exc:
         raise MessageTemplateError(_problem(
             "message.render", f"消息模板渲染失败：{exc}", f"the message template failed to render: {exc}",
@@ -132,6 +133,16 @@ def render_message(template: str, context: Mapping[str, Any]) -> str:
     if len(out) > MAX_OUTPUT_LENGTH:
         out = out[:MAX_OUTPUT_LENGTH - 1] + "…"
     return out
+
+
+@lru_cache(maxsize=512)
+def _checked(template: str, allowed: frozenset[str]) -> Problem | None:
+    return check_template(template, allowed)
+
+
+@lru_cache(maxsize=512)
+def _compiled(template: str):
+    return _ENV.from_string(template)
 
 
 def render_text(message: Text, context: Mapping[str, Any]) -> Text:

@@ -87,7 +87,15 @@ class Run:
             else:
                 self.global_selections.append((sel, consumer))
         self.union_hits: dict[str, set[int]] = {}  # stream query -> global fact indexes matched in any batch
-        self.candidates: list[tuple[Consumer, Selection, object, tuple, tuple, tuple]] = []
+        # stream-dependent selections: per query, one compact entry per candidate fact
+        # (snapshot, ref, values per selection), however many selections share the query
+        self.deferred_by_query: dict[str, list[tuple[Selection, Consumer, object]]] = {}
+        for qid, targets in self.by_query_streamed.items():
+            deferred_targets = [t for t in targets if t[2] is not None]
+            if deferred_targets:
+                self.deferred_by_query[qid] = deferred_targets
+                self.by_query_streamed[qid] = [t for t in targets if t[2] is None]
+        self.candidates: dict[str, list[tuple]] = {qid: [] for qid in self.deferred_by_query}
 
     # -- the stream ----------------------------------------------------------------
     def run(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]] | None,
@@ -209,19 +217,30 @@ class Run:
                 continue
             targets = self.by_query_streamed.get(qid)
             if targets:
-                for sel, consumer, dpred in targets:
+                for sel, consumer, _ in targets:
                     needs = consumer.needs
+                    take = consumer.take
                     for pos in positions:
                         if pos < n_prefix:
                             continue
                         fact = batch[pos]
-                        fields = fact[1]
-                        values = tuple([fields.get(n) for n in needs]) if needs else ()
-                        if dpred is not None:
-                            snap = self.deferred.snapshot(fact[0], fields)
-                            self.candidates.append((consumer, sel, dpred, snap, values, fact[2]))
+                        if needs:
+                            fields = fact[1]
+                            take(tuple([fields.get(n) for n in needs]), fact[2])
                         else:
-                            consumer.take(values, fact[2])
+                            take((), fact[2])
+            deferred_targets = self.deferred_by_query.get(qid)
+            if deferred_targets:
+                store = self.candidates[qid]
+                snapshot = self.deferred.snapshot
+                all_needs = [c.needs for _, c, _ in deferred_targets]
+                for pos in positions:
+                    if pos < n_prefix:
+                        continue
+                    fact = batch[pos]
+                    fields = fact[1]
+                    values = tuple(tuple([fields.get(n) for n in needs]) if needs else () for needs in all_needs)
+                    store.append((snapshot(fact[0], fields), fact[2], values))
             hits = [self.prefix_idx[p] for p in positions if p < n_prefix]
             if hits:
                 self.union_hits.setdefault(qid, set()).update(hits)
@@ -247,9 +266,15 @@ class Run:
                 consumer.take(tuple(fields.get(n) for n in consumer.needs), fact[2])
 
     def _finish_deferred(self) -> None:
-        for consumer, sel, dpred, snap, values, ref in self.candidates:
-            resolved = {t.field: self.deferred.value(sel.fact, t.field, snap) for t in sel.deferred}
-            if dpred(resolved):
-                consumer.take(values, ref)
-        self.candidates = []
+        for qid, store in self.candidates.items():
+            targets = self.deferred_by_query[qid]
+            fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
+            fact_type = targets[0][0].fact
+            value = self.deferred.value
+            for snap, ref, values in store:
+                resolved = {f: value(fact_type, f, snap) for f in fields}
+                for (sel, consumer, dpred), vals in zip(targets, values):
+                    if dpred(resolved):
+                        consumer.take(vals, ref)
+            store.clear()
 
