@@ -117,6 +117,13 @@ def _problem(code: str, zh: str, en: str, loc: Location, path=(), expected: Text
                    expected=expected, found=found)
 
 
+def more_problems(location: Location) -> Problem:
+    """The last entry of a list cut at MAX_PROBLEMS: reading stopped here."""
+    return _problem("file.more_problems", f"已列出前 {MAX_PROBLEMS} 个问题，读到这里为止，后面可能还有；请先改正这些",
+                    f"the first {MAX_PROBLEMS} problems are listed and reading stopped here; there may be more: "
+                    "fix these first", location)
+
+
 class _Frame:
     __slots__ = ("container", "path", "anchor", "key", "key_loc", "weight", "is_map")
 
@@ -161,7 +168,7 @@ class _Builder:
     def _add(self, problem: Problem) -> None:
         self.problems.append(problem)
         if len(self.problems) >= MAX_PROBLEMS:
-            raise InputError(self.problems)
+            raise InputError(self.problems + [more_problems(problem.location)])
 
     def _target(self) -> LocatedDocument:
         return self.item_doc if self.item_doc is not None else self.doc

@@ -217,7 +217,8 @@ def test_no_record_after_the_first_problem_and_at_most_50_problems(tmp_path):
         for r in iter_records(f):
             seen.append(r.id)
     assert seen == ["R0"]
-    assert len(info.value.problems) == 50 and info.value.problems[-1].location.line == 51
+    assert len(info.value.problems) == 51 and info.value.problems[-2].location.line == 51
+    assert info.value.problems[-1].code == "file.more_problems" and info.value.problems[-1].location.line == 51
 
 
 def test_streamed_reading_stops_where_the_reader_stops(tmp_path):

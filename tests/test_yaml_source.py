@@ -240,3 +240,9 @@ def test_node_limit_counts_what_is_held_not_what_is_streamed(monkeypatch):
     assert sum(1 for _ in iter_yaml_items(text, "r.yaml", emit=[("records",)])) == 40
     [p] = problems(text)  # held whole, the same document is too large
     assert p.code == "yaml.too_large"
+
+
+def test_problems_stop_at_fifty_and_say_so():
+    ps = problems("".join("a: 1\n" for _ in range(80)))
+    assert len(ps) == 51 and {p.code for p in ps[:50]} == {"yaml.duplicate_key"}
+    assert ps[-1].code == "file.more_problems" and ps[-1].location.line == 51

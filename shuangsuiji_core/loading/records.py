@@ -21,7 +21,7 @@ from policy_rules.errors import InputError, Location, Problem, found_repr
 from policy_rules.i18n import Text
 from policy_rules.validation import problems_from_validation
 from policy_rules.yaml_source import (MAX_BYTES, MAX_PROBLEMS, LocatedDocument, decode_text, iter_yaml_items,
-                                      load_yaml_text, read_bytes)
+                                      load_yaml_text, more_problems, read_bytes)
 
 from ..records import Record
 from .csv_records import iter_csv_items
@@ -138,7 +138,9 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
     except InputError as exc:  # a fatal problem of the file itself, after what was found so far
         problems.extend(exc.problems)
     if problems:
-        raise InputError(problems[:limit])
+        if len(problems) >= limit:
+            raise InputError(problems[:limit] + [more_problems(problems[limit - 1].location)])
+        raise InputError(problems)
 
 
 def _duplicate_id(record_id: str, prev: Location, here: Location, path: tuple) -> Problem:
