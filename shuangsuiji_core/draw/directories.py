@@ -250,8 +250,8 @@ def iter_entities(path: str | Path, info: FileInfo | None = None, format: str | 
 def _csv_failure(path: str, reader, exc: csv.Error) -> InputError:
     return InputError([file_problem(
         "directory.csv", f"CSV 格式错误：{exc}", f"malformed CSV: {exc}", Location(path, max(1, reader.line_num), 1),
-        expected=Text(zh="逗号分隔、必要时加英文双引号的 CSV（单个字段不超过 131072 个字符）",
-                      en="comma-separated CSV, quoted where needed (a field at most 131072 characters)"))])
+        expected=Text(zh=f"逗号分隔、必要时加英文双引号的 CSV（单个字段不超过 {csv.field_size_limit()} 个字符）",
+                      en=f"comma-separated CSV, quoted where needed (a field at most {csv.field_size_limit()} characters)"))])
 
 
 def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
