@@ -176,3 +176,31 @@ def test_json_reader_reads_what_json_dumps_writes(doc):
     expected = json.loads(text)
     # the located reader turns ISO dates into dates only in YAML; JSON text stays text
     assert json.dumps(got, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
+def _scalar_paths(data, prefix=()):
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _scalar_paths(v, prefix + (k,))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            yield from _scalar_paths(v, prefix + (i,))
+    else:
+        yield prefix, data
+
+
+@FUZZ
+@given(DOCS, st.sampled_from(["json", "yaml"]))
+def test_every_position_points_at_its_value(doc, syntax):
+    text = json.dumps(doc, default=str, ensure_ascii=False, indent=2)
+    if "NaN" in text or "Infinity" in text:
+        return
+    try:
+        located = load_yaml_text(text, "f", syntax=syntax)
+    except InputError:
+        return  # duplicate keys after str() of dates, depth: refused, which other tests cover
+    lines = text.split("\n")
+    for path, value in _scalar_paths(json.loads(text)):
+        loc = located.locate(path)
+        written = json.dumps(value, ensure_ascii=False)
+        assert lines[loc.line - 1][loc.column - 1:].startswith(written), (path, loc, written)
