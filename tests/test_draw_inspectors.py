@@ -128,3 +128,26 @@ def test_recusal_that_leaves_one_entity_unstaffable_names_it():
 def test_a_group_needs_at_least_two():
     with pytest.raises(Exception):
         DrawTask(id="X", sampling_ratio=1, inspectors_per_group=1)
+
+
+@given(st.integers(1, 30), st.integers(2, 12), st.integers(2, 3), st.integers(0, 10_000))
+@settings(max_examples=150, deadline=None)
+def test_enough_capacity_always_staffs_without_conflicts(n_entities, n_people, size, salt):
+    # the smallest cap with Σ min(cap, m) ≥ size·m: capacity exactly enough, no headroom
+    cap = next(c for c in range(1, n_entities + 1) if n_people * min(c, n_entities) >= size * n_entities) \
+        if n_people >= size else None
+    if cap is None:
+        return
+    people = [InspectorRow(f"P{i:02d}", None, None, True, (), (), i) for i in range(n_people)]
+    task = DrawTask(id="TIGHT", sampling_ratio=1, inspectors_per_group=size, max_groups_per_inspector=cap)
+    record = draw_from_rows(entities(n_entities), people, task, f"salt-{salt}")
+    assert all(len(e.inspectors) == size for e in record.selected)
+    assert max(i.groups for i in record.inspectors) <= cap
+
+
+def test_capacity_reservations_are_logged():
+    people = [InspectorRow(f"P{i}", None, None, True, (), (), i) for i in range(4)]
+    task = DrawTask(id="CAP", sampling_ratio=1, inspectors_per_group=2, max_groups_per_inspector=2)
+    records = [draw_from_rows(entities(4), people, task, f"r-{s}") for s in range(20)]
+    assert all(all(i.groups == 2 for i in r.inspectors) for r in records)  # 8 = 4 × 2: exactly enough
+    assert any(x.reason == "capacity_reserved" for r in records for x in r.group_exclusions)

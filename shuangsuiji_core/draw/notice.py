@@ -90,7 +90,7 @@ def render_notice(record: DrawRecord, lang: Lang = "zh", format: NoticeFormat = 
             return name
         return f"{name}（{info['department']}）" if lang == "zh" else f"{name} ({info['department']})"
 
-    counts = {"uncertified": 0, "tags": 0, "conflict": 0, "cap_reached": 0}
+    counts = {"uncertified": 0, "tags": 0, "conflict": 0, "cap_reached": 0, "capacity_reserved": 0}
     for x in data["directory_exclusions"]:
         for reason in x["reasons"]:
             counts[reason] += 1

@@ -26,16 +26,20 @@ Selected entities are staffed one by one in *staffing order*: ascending order ke
 as random as the draw and independent of the directory's row order. For each entity
 the eligible inspectors are ranked by their key for that entity and walked in order:
 one with a declared conflict with the entity (回避) is skipped (`conflict`), one who
-has already served `max_groups_per_inspector` groups is skipped (`cap_reached`), the
-first `inspectors_per_group` others form the group. Every skip is logged.
+has already served `max_groups_per_inspector` groups is skipped (`cap_reached`), one
+whose few remaining groups are needed to staff the entities still to come is held back
+(`capacity_reserved`, see _CAPACITY_RULE), the first `inspectors_per_group` others form
+the group. Every skip is logged.
 
 Fairness of the cap: without a cap every eligible, unconflicted inspector is equally
 likely to be in each group. With a cap, an inspector who reaches it leaves the pool for
 entities staffed later; because the staffing order is itself a keyed random order, no
-entity and no inspector is systematically favoured by its place in a file. When the
-directory cannot staff an entity (too few eligible, unconflicted inspectors under the
-cap) the draw fails with an error naming the entity and the counts — an inspector is
-never silently reused beyond the cap.
+entity and no inspector is systematically favoured by its place in a file. The
+capacity rule only acts when capacity is tight, near the end of the staffing order,
+and then prefers inspectors with groups to spare, which is what lets a cap equal to
+the average load succeed. When the directory cannot staff an entity (too few
+eligible, unconflicted inspectors under the cap) the draw fails with an error naming
+the entity and the counts — an inspector is never silently reused beyond the cap.
 """
 
 from __future__ import annotations
@@ -228,6 +232,19 @@ class GroupExclusion:
     reason: str                     # conflict, cap_reached
 
 
+_CAPACITY_RULE = """
+With a cap, plain rank order can paint itself into a corner: if the inspectors who still
+have groups left are too few, a late entity cannot be staffed although another
+assignment would have worked. Ignoring conflicts, m entities of g inspectors each can be
+staffed from remaining capacities c_j exactly when Σ min(c_j, m) ≥ g·m. So before the
+walk the slack S = Σ min(c_j, m−1) − g·(m−1) is computed for the m−1 entities after this
+one; an inspector with c_j > m−1 serves without using slack, any other one uses a unit,
+and once S is used up such inspectors are skipped (logged `capacity_reserved`). Without
+conflicts this never dead-ends; with conflicts, a group that cannot otherwise be filled
+takes the reserved inspectors after all (in rank order).
+"""
+
+
 @dataclass
 class Staffing:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)   # credit code -> inspector ids, in drawn order
@@ -288,6 +305,11 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
     id_bytes = [(ins.id, length_prefixed(ins.id)) for ins in eligible]
     for position, entity in enumerate(ordered, 1):
         staffing.order[entity.credit_code] = position
+        after = len(ordered) - position  # entities still to staff after this one
+        if cap is not None:
+            # Capacity the others will need (see _CAPACITY_RULE): an inspector with more
+            # than `after` groups left can serve here for free; each other one uses a unit of slack.
+            slack = sum(min(cap - n, after) for n in load.values()) - size * after
         conflicted = conflicts.get(entity.credit_code, set())
         for ins_id in sorted(conflicted):
             staffing.group_exclusions.append(GroupExclusion(entity.credit_code, ins_id, "conflict"))
@@ -300,29 +322,39 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
         keyed.sort()
         group: list[str] = []
         capped: list[str] = []
+        reserved: list[str] = []
         for _, ins_id in keyed:
             if ins_id in conflicted:
                 continue
-            if cap is not None and load[ins_id] >= cap:
-                capped.append(ins_id)
-                continue
+            if cap is not None:
+                left = cap - load[ins_id]
+                if left <= 0:
+                    capped.append(ins_id)
+                    continue
+                if left <= after:
+                    if slack <= 0:
+                        reserved.append(ins_id)
+                        continue
+                    slack -= 1
             group.append(ins_id)
             if len(group) == size:
                 break
+        while len(group) < size and reserved:  # conflicts can defeat the rule: a preference, never a failure
+            group.append(reserved.pop(0))
         for ins_id in capped:
             staffing.group_exclusions.append(GroupExclusion(entity.credit_code, ins_id, "cap_reached"))
+        for ins_id in reserved:
+            staffing.group_exclusions.append(GroupExclusion(entity.credit_code, ins_id, "capacity_reserved"))
         if len(group) < size:
             available = len(eligible) - len(conflicted)
             raise _unstaffable(
                 f"无法为检查对象“{entity.name}”（{entity.credit_code}，组队顺序第 {position} 位）组成 {size} 人检查组："
                 f"合格人员 {len(eligible)} 名，其中 {len(conflicted)} 名须回避，{len(capped)} 名已达到每人 {cap} 组的上限，"
-                f"只剩 {len(group)} 名可用" + ("。上限是按组队顺序逐个执行的，名额很紧时后面的检查对象可能无人可派，可适当提高每人检查组上限"
-                                             if capped else ""),
+                f"只剩 {len(group)} 名可用" + ("；可适当提高每人检查组上限" if capped else ""),
                 f"cannot form a group of {size} for '{entity.name}' ({entity.credit_code}, staffed {position}th): "
                 f"{len(eligible)} eligible inspectors, {len(conflicted)} must recuse (conflict of interest), "
                 f"{len(capped)} have reached the cap of {cap} groups, {len(group)} left" +
-                ("; the cap is applied entity by entity in staffing order, so when capacity is tight a late entity "
-                 "can be left without inspectors: raise the cap a little" if capped else ""),
+                ("; consider raising the cap" if capped else ""),
                 where, f"{len(group)} < {size} (eligible {available} without conflicts)")
         for ins_id in group:
             load[ins_id] += 1
