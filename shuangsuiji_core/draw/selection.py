@@ -302,6 +302,7 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
     order = order_prefix(seed, task.id)
     ordered = sorted(drawn, key=lambda e: (order.key(e.credit_code), e.credit_code))
     load = {ins.id: 0 for ins in eligible}
+    capacity_left = len(eligible) * cap if cap is not None else 0
     id_bytes = [(ins.id, length_prefixed(ins.id)) for ins in eligible]
     for position, entity in enumerate(ordered, 1):
         staffing.order[entity.credit_code] = position
@@ -309,7 +310,11 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
         if cap is not None:
             # Capacity the others will need (see _CAPACITY_RULE): an inspector with more
             # than `after` groups left can serve here for free; each other one uses a unit of slack.
-            slack = sum(min(cap - n, after) for n in load.values()) - size * after
+            # While after >= cap nobody has more than `after` left, so Σ min(c, after) = Σ c.
+            if after >= cap:
+                slack = capacity_left - size * after
+            else:
+                slack = sum(min(cap - n, after) for n in load.values()) - size * after
         conflicted = conflicts.get(entity.credit_code, set())
         for ins_id in sorted(conflicted):
             staffing.group_exclusions.append(GroupExclusion(entity.credit_code, ins_id, "conflict"))
@@ -358,6 +363,7 @@ def assign_inspectors(drawn: Sequence[DrawnEntity], inspectors: Sequence[Inspect
                 where, f"{len(group)} < {size} (eligible {available} without conflicts)")
         for ins_id in group:
             load[ins_id] += 1
+        capacity_left -= len(group)
         staffing.groups[entity.credit_code] = tuple(group)
     staffing.load = {k: v for k, v in load.items() if v}
     return staffing
