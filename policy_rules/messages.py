@@ -145,6 +145,15 @@ def _compiled(template: str):
     return _ENV.from_string(template)
 
 
+def prepare_template(template: str) -> None:
+    """Check and compile `template` now (raises MessageTemplateError), so rendering later
+    allocates nothing new: an evaluation prepares its rules' messages before the stream."""
+    problem = _checked(template, CONTEXT_VARIABLES)
+    if problem is not None:
+        raise MessageTemplateError(problem)
+    _compiled(template)
+
+
 def render_text(message: Text, context: Mapping[str, Any]) -> Text:
     """Both languages of a rule's message, rendered."""
     return Text(zh=render_message(message.zh, context), en=render_message(message.en, context))

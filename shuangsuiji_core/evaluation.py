@@ -26,6 +26,7 @@ from policy_rules.evaluators import DurableEvaluator, EngineFailure, EngineOptio
 from policy_rules.evaluators.driver import DeferredFields, Run
 from policy_rules.findings import Context, findings, plan_consumers
 from policy_rules.i18n import Text
+from policy_rules.messages import prepare_template
 from policy_rules.report import Report
 from policy_rules.schema import Ruleset
 from policy_rules.vocabulary import Vocabulary
@@ -116,6 +117,9 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
     options = options or EngineOptions()
     calendar = calendar or WorkingCalendar.official()
     compiled = compile_for_domain(ruleset, vocabulary)
+    for rule in ruleset.rules:
+        prepare_template(rule.message.zh)
+        prepare_template(rule.message.en)
     engine_used, engine_notes = choose_engine(engine)
     year = plan.year if plan is not None else as_of.year
     warnings: list[Text] = []
