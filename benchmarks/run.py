@@ -620,8 +620,12 @@ def bench_growth(table: Table, results: dict[tuple, AuditResult], sizes: list[in
     for (size, fmt, engine), res in sorted(results.items()):
         if size != large or (small, fmt, engine) not in results:
             continue
-        table.add(ratio_figure(f"growth, {engine} engine, {fmt}", res.wall, results[(small, fmt, engine)].wall,
+        table.add(ratio_figure(f"growth, {engine} engine, {fmt}: wall", res.wall, results[(small, fmt, engine)].wall,
                                goal=f"≤ {ideal * 1.1:g}", check=lambda v: v <= ideal * 1.1))
+        # streaming: memory should not grow with the file beyond buffers and per-business state
+        table.add(ratio_figure(f"growth, {engine} engine, {fmt}: peak memory", res.peak,
+                               results[(small, fmt, engine)].peak, goal="≤ 1.5 (streaming)",
+                               check=lambda v: v <= 1.5))
 
 
 DRAW_TASK = """\
@@ -706,13 +710,11 @@ def cli_built() -> bool:
 
 
 def default_engine() -> str | None:
-    """The engine `auto` picks, if the evaluation module says."""
-    if not has_module("shuangsuiji_core.evaluation"):
+    """The engine `engine="auto"` runs here (policy_rules.evaluators.choose_engine)."""
+    if not has_module("policy_rules.evaluators"):
         return None
-    probe = run_child([PYTHON, "-c", "import shuangsuiji_core.evaluation as e, json; "
-                                     "f = getattr(e, 'resolve_engine', None) or getattr(e, 'default_engine', None); "
-                                     "print(json.dumps({'engine': f('auto') if callable(f) and f.__code__.co_argcount "
-                                     "else (f() if callable(f) else getattr(e, 'DEFAULT_ENGINE', None))}))"])
+    probe = run_child([PYTHON, "-c", "import json; from policy_rules.evaluators import choose_engine; "
+                                     "print(json.dumps({'engine': choose_engine('auto')[0]}))"])
     return probe.payload.get("engine") if probe.rc == 0 else None
 
 
