@@ -16,6 +16,7 @@ See docs/evaluation.md for the semantics, the compiled form and the engine.
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from functools import lru_cache
 from typing import Iterable
 
@@ -163,7 +164,10 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
             if not queries:
                 return PythonEvaluator(queries)
             try:
-                return DurableEvaluator(queries, compiled.fields_used, workers=options.workers,
+                workers = options.workers
+                if workers is None:
+                    workers = 1
+                return DurableEvaluator(queries, compiled.fields_used, workers=workers,
                                         timeout=options.timeout, faults=options.faults if purpose == "stream" else {})
             except EngineFailure as exc:
                 engine_notes.append(Text(
@@ -177,7 +181,10 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
         batch_size = options.batch_size
 
     deferred = DeferredFields(snapshot=_facts.StreamState.snapshot, value=state.value) if state else None
-    run = Run(compiled, rule_plan.consumers, make, batch_size=batch_size, deferred=deferred)
+    grow = None
+    if options.workers is None and (os.cpu_count() or 1) > 1:
+        grow = options.grow_after
+    run = Run(compiled, rule_plan.consumers, make, batch_size=batch_size, deferred=deferred, grow_after=grow)
     stats = run.run(global_facts, units, engine_used)
     engine_notes += stats.notes
     if builder.outside_period:

@@ -166,3 +166,13 @@ def test_without_durable_rules_auto_uses_python_and_says_so(monkeypatch):
         r = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine=engine)
         assert r.engine == "python" and len(r.engine_notes) == 1
         assert "PyEval_CallObject" in r.engine_notes[0].en and "durable_rules" in r.engine_notes[0].zh
+
+
+def test_default_options_add_a_second_worker_for_a_long_stream():
+    p, recs = _inputs()
+    expected = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    got = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine="durable",
+                   options=EngineOptions(batch_size=40, grow_after=2))
+    assert not got.engine_notes and got.findings == expected.findings
+    from policy_rules.evaluators import durable
+    assert any(len(workers) == 2 for workers in durable._IDLE.values())

@@ -22,11 +22,13 @@ ENGINES = ("auto", "durable", "python")
 @dataclass
 class EngineOptions:
     """How the durable backend runs. `workers`: engine processes (0 = in this process,
-    no time bound); `timeout`: seconds one batch may take before its process is killed;
+    no time bound; None = automatic: one process, and a second one once a stream passes
+    `grow_after` batches, so small inputs pay for one start-up and large audits use 2 cores); `timeout`: seconds one batch may take before its process is killed;
     `batch_size`: facts per batch (at most 1000 for durable); `faults`: test-only
     failure injection {batch number: "kill" | "drop" | "hang"}."""
 
-    workers: int = 1
+    workers: int | None = None
+    grow_after: int = 8
     timeout: float = 30.0
     batch_size: int = 1000
     faults: dict[int, str] = field(default_factory=dict)

@@ -54,11 +54,12 @@ def _is_stream_query(q: Query, streamed: frozenset[str]) -> bool:
 class Run:
     def __init__(self, compiled: CompiledRuleset, consumers: Sequence[tuple[Selection, Consumer]],
                  make_evaluator: Callable[[list[Query], str], object], *, batch_size: int = 1000,
-                 deferred: DeferredFields | None = None):
+                 deferred: DeferredFields | None = None, grow_after: int | None = None):
         self.compiled = compiled
         self.streamed = compiled.streamed
         self.batch_size = max(1, batch_size)
         self.deferred = deferred
+        self.grow_after = grow_after
         self.stats = RunStats()
         # a query with no condition and no link selects every fact of its type: answered here,
         # identically for both evaluators, instead of costing the engine a firing per fact
@@ -162,7 +163,7 @@ class Run:
         pending_units: list[Fact] = []
 
         def flush() -> None:
-            nonlocal number, pending_units
+            nonlocal number, pending_units, workers
             if not pending_units:
                 return
             number += 1
@@ -178,6 +179,13 @@ class Run:
                 self.stats.batches += 1
                 self._consume(batch, {})
                 return
+            if self.grow_after is not None and number == self.grow_after and hasattr(evaluator, "add_worker"):
+                # a long stream: a second engine process overlaps batches on the second core
+                try:
+                    evaluator.add_worker()
+                    workers = len(evaluator.pool)
+                except Exception:  # no second process: carry on with one
+                    pass
             while len(in_flight) >= workers:
                 self._collect(evaluator, *in_flight.popleft())
             try:

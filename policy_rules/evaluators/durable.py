@@ -371,6 +371,12 @@ class DurableEvaluator:
         for _ in range(max(0, workers)):
             self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, timeout))
 
+    def add_worker(self) -> None:
+        """One more engine process (only when already running in processes)."""
+        if self.pool:
+            self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, self.timeout))
+            self.workers_wanted = max(self.workers_wanted, len(self.pool))
+
     # in-process ------------------------------------------------------------------
     def _engine(self) -> _Engine:
         engine = _IN_PROCESS_ENGINES.get(self.rules_json)
