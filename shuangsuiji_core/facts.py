@@ -85,12 +85,15 @@ def submission_facts(submissions: Iterable[Submission]) -> list[tuple]:
 
 
 class StreamState:
-    """Per credit code, the first record by (inspected_on, id): overall per task, and the
-    first two of different tasks. Small state, independent of record order."""
+    """Per credit code, the first record by (inspected_on, id): per task, and the first two
+    of different tasks. Small state, independent of record order.
+
+    `first_in_task[(task, cc)]` is the first key; `first_two[cc]` is `(k1, t1, k2, t2)`:
+    the first key overall and its task, and the first key of any other task (or None)."""
 
     def __init__(self):
         self.first_in_task: dict[tuple[str, str], tuple] = {}
-        self.first_two: dict[str, list] = {}  # cc -> [(key1, task1), (key2, task2) or None]
+        self.first_two: dict[str, tuple] = {}
 
     def observe(self, key: tuple, task: str, cc: str) -> None:
         g = (task, cc)
@@ -99,37 +102,36 @@ class StreamState:
             self.first_in_task[g] = key
         two = self.first_two.get(cc)
         if two is None:
-            self.first_two[cc] = [(key, task), None]
+            self.first_two[cc] = (key, task, None, None)
             return
-        (k1, t1), second = two
+        k1, t1, k2, t2 = two
         if task == t1:
             if key < k1:
-                two[0] = (key, task)
-        elif second is not None and task == second[1]:
-            if key < second[0]:
-                two[1] = (key, task)
-                if key < k1:
-                    two[0], two[1] = two[1], two[0]
+                self.first_two[cc] = (key, task, k2, t2)
+        elif task == t2:
+            if key < k2:
+                self.first_two[cc] = (key, task, k1, t1) if key < k1 else (k1, t1, key, task)
         elif key < k1:
-            two[1] = (k1, t1)
-            two[0] = (key, task)
-        elif second is None or key < second[0]:
-            two[1] = (key, task)
+            self.first_two[cc] = (key, task, k1, t1)
+        elif k2 is None or key < k2:
+            self.first_two[cc] = (k1, t1, key, task)
 
     @staticmethod
-    def snapshot(fact_type: str, fields: dict) -> tuple:
-        return (fields["inspected_on"], fields["id"], fields["task_id"], fields["credit_code"])
+    def snapshot(fact_type: str, fields: dict):
+        # the ref beside it holds the record id and task; keep only what it lacks
+        return (fields["inspected_on"], fields["credit_code"])
 
-    def value(self, fact_type: str, field: str, snap: tuple):
-        inspected_on, rid, task, cc = snap
+    def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
+        inspected_on, cc = snap
         if cc is None:
             return False
+        rid, task = ref[1], ref[3]
         key = (inspected_on, rid)
         if field == "duplicate_in_task":
             return self.first_in_task[(task, cc)] < key
         if field == "repeat_in_year":
-            (k1, t1), second = self.first_two[cc]
-            other = k1 if t1 != task else (second[0] if second is not None else None)
+            k1, t1, k2, _ = self.first_two[cc]
+            other = k1 if t1 != task else k2
             return other is not None and other < key
         raise KeyError(field)
 
@@ -179,9 +181,10 @@ class RecordFacts:
                 "within_task_window": (window.start <= inspected_on <= window.end) if window is not None else None,
             }
             if state is not None and cc is not None:
-                state.observe((inspected_on, r.id), r.task_id, cc)
+                state.observe((inspected_on, r.id), task.id if task is not None else r.task_id, cc)
             location = r.location
-            unit = [("record", fields, ("record", r.id, location, r.task_id))]
+            task_id = task.id if task is not None else r.task_id  # one string per task, not per record
+            unit = [("record", fields, ("record", r.id, location, task_id))]
             if need_inspectors:
                 for insp in r.inspectors:
                     unit.append(("inspector", {

@@ -32,11 +32,12 @@ class Consumer(Protocol):
 
 @dataclass
 class DeferredFields:
-    """How the domain resolves fields known only after the stream: `snapshot(fields)`
-    keeps what is needed per candidate, `value(fact, field, snapshot)` answers at the end."""
+    """How the domain resolves fields known only after the stream: `snapshot(fact, fields)`
+    keeps what is needed per candidate beside its ref, `value(fact, field, snapshot, ref)`
+    answers at the end. Kept small: one entry per candidate fact until the stream ends."""
 
     snapshot: Callable[[str, dict], tuple]
-    value: Callable[[str, str, tuple], object]
+    value: Callable[[str, str, tuple, tuple], object]
 
 
 @dataclass
@@ -242,13 +243,19 @@ class Run:
                 store = self.candidates[qid]
                 snapshot = self.deferred.snapshot
                 all_needs = [c.needs for _, c, _ in deferred_targets]
-                for pos in positions:
-                    if pos < n_prefix:
-                        continue
-                    fact = batch[pos]
-                    fields = fact[1]
-                    values = tuple(tuple([fields.get(n) for n in needs]) if needs else () for needs in all_needs)
-                    store.append((snapshot(fact[0], fields), fact[2], values))
+                if any(all_needs):
+                    for pos in positions:
+                        if pos < n_prefix:
+                            continue
+                        fact = batch[pos]
+                        fields = fact[1]
+                        values = tuple(tuple([fields.get(n) for n in needs]) if needs else () for needs in all_needs)
+                        store.append((snapshot(fact[0], fields), fact[2], values))
+                else:  # the common case: nothing to keep but who the fact is
+                    for pos in positions:
+                        if pos >= n_prefix:
+                            fact = batch[pos]
+                            store.append((snapshot(fact[0], fact[1]), fact[2]))
             hits = [self.prefix_idx[p] for p in positions if p < n_prefix]
             if hits:
                 self.union_hits.setdefault(qid, set()).update(hits)
@@ -268,7 +275,7 @@ class Run:
                 fields = fact[1]
                 if dpred is not None:
                     snap = self.deferred.snapshot(fact[0], fields)
-                    resolved = {t.field: self.deferred.value(fact[0], t.field, snap) for t in sel.deferred}
+                    resolved = {t.field: self.deferred.value(fact[0], t.field, snap, fact[2]) for t in sel.deferred}
                     if not dpred(resolved):
                         continue
                 consumer.take(tuple(fields.get(n) for n in consumer.needs), fact[2])
@@ -279,8 +286,11 @@ class Run:
             fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
             fact_type = targets[0][0].fact
             value = self.deferred.value
-            for snap, ref, values in store:
-                resolved = {f: value(fact_type, f, snap) for f in fields}
+            empty = tuple(() for _ in targets)
+            for entry in store:
+                snap, ref = entry[0], entry[1]
+                values = entry[2] if len(entry) > 2 else empty
+                resolved = {f: value(fact_type, f, snap, ref) for f in fields}
                 for (sel, consumer, dpred), vals in zip(targets, values):
                     if dpred(resolved):
                         consumer.take(vals, ref)
