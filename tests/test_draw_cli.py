@@ -136,3 +136,16 @@ def test_register_adds_both_subcommands():
     register(parser.add_subparsers(dest="command"))
     ns = parser.parse_args(["verify-draw", "--record", "r", "--entities", "e", "--inspectors", "i", "--task", "t"])
     assert callable(ns.run) and ns.format == "text"
+
+
+def test_a_wrong_task_lists_a_readable_number_of_differences(d, capsys):
+    write_entities_csv(d / "e.csv", 6000, "cli-many")
+    write_inspectors_csv(d / "i.csv", inspector_rows(200, "cli"))
+    assert main(["draw", *args(d, "--seed", SEED, "--output", str(d / "draw.json"))]) == 0
+    (d / "t.yaml").write_text((d / "t.yaml").read_text(encoding="utf-8").replace("id: T-1", "id: T-2"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify-draw", "--record", str(d / "draw.json"), *args(d)]) == 1
+    out = capsys.readouterr().out
+    assert "task_sha256" in out and "--format json" in out and len(out.splitlines()) == 102
+    assert main(["verify-draw", "--record", str(d / "draw.json"), *args(d, "--format", "json")]) == 1
+    assert len(json.loads(capsys.readouterr().out)["differences"]) > 100

@@ -52,6 +52,9 @@ VERIFY_EPILOG = """\
 """
 
 
+SHOWN_DIFFERENCES = 100  # a wrong task file differs everywhere; the text stays readable, JSON has all
+
+
 def _inputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--entities", required=True, metavar="FILE",
                         help="检查对象名录库（CSV 或 JSONL）/ entity directory (CSV or JSONL)")
@@ -206,7 +209,11 @@ def run_verify_command(args: argparse.Namespace) -> int:
                 f"match: the re-derived draw is identical to the record ({len(record.selected)} entities, record SHA-256 {record.record_sha256})\n")
     else:
         head = (f"不一致：发现 {len(diffs)} 处差异\n" if lang == "zh" else f"mismatch: {len(diffs)} differences\n")
-        text = head + "".join(f"  {d.render(lang)}\n" for d in diffs)
+        text = head + "".join(f"  {d.render(lang)}\n" for d in diffs[:SHOWN_DIFFERENCES])
+        if len(diffs) > SHOWN_DIFFERENCES:
+            rest = len(diffs) - SHOWN_DIFFERENCES
+            text += (f"  ……另有 {rest} 处差异（--format json 列出全部）\n" if lang == "zh"
+                     else f"  … and {rest} more (--format json lists them all)\n")
     write_result(text, args.output)
     return OK if not diffs else FINDINGS
 
