@@ -176,3 +176,15 @@ def test_default_options_add_a_second_worker_for_a_long_stream():
     assert not got.engine_notes and got.findings == expected.findings
     from policy_rules.evaluators import durable
     assert any(len(workers) == 2 for workers in durable._IDLE.values())
+
+
+def test_an_engine_failing_again_and_again_is_given_up_for_the_rest_of_the_stream():
+    p, recs = _inputs()
+    expected = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    faults = {n: "drop" for n in range(1, 100)}
+    got = evaluate(ruleset(RULES), plan=p, records=recs, as_of=D(2026, 7, 1), engine="durable",
+                   options=EngineOptions(workers=1, batch_size=50, faults=faults))
+    assert got.findings == expected.findings
+    # three failed batches (a fourth may already be under way), then one note for the rest
+    assert 3 <= len(got.engine_notes) - 1 <= 4
+    assert "in a row" in got.engine_notes[-1].en and "Python evaluator" in got.engine_notes[-1].en

@@ -22,6 +22,7 @@ from ..i18n import Text
 from .python import PythonEvaluator, _predicate
 
 Fact = tuple  # (fact_type: str, fields: dict, ref: tuple)
+MAX_CONSECUTIVE_FAILURES = 3
 
 
 class Consumer(Protocol):
@@ -88,6 +89,7 @@ class Run:
                 self.by_query_streamed.setdefault(sel.query, []).append((sel, consumer, pred))
             else:
                 self.global_selections.append((sel, consumer))
+        self.consecutive_failures = 0
         self.union_hits: dict[str, set[int]] = {}  # stream query -> global fact indexes matched in any batch
         # stream-dependent selections: per query, one compact entry per candidate fact
         # (snapshot, ref, values per selection), however many selections share the query
@@ -143,6 +145,7 @@ class Run:
 
     def _fallback(self, number: int, batch: list[Fact], fallback: PythonEvaluator, exc: Exception):
         self.stats.fallback_batches += 1
+        self.consecutive_failures += 1
         self.stats.notes.append(Text(
             zh=f"规则引擎 durable_rules 处理第 {number} 批（{len(batch)} 个事实）失败：{exc}；该批已改由 Python 求值器重新计算，结果完整。",
             en=f"durable_rules failed on batch {number} ({len(batch)} facts): {exc}; the batch was re-evaluated by "
@@ -163,8 +166,10 @@ class Run:
         number = 0
         pending_units: list[Fact] = []
 
+        python_from: list[int] = []  # the batch from which the engine was given up on
+
         def flush() -> None:
-            nonlocal number, pending_units, workers
+            nonlocal number, pending_units, workers, evaluator
             if not pending_units:
                 return
             number += 1
@@ -172,6 +177,13 @@ class Run:
             batch = prefix + pending_units
             pending_units = []
             self.stats.facts += len(batch) - len(prefix)
+            if self.consecutive_failures >= MAX_CONSECUTIVE_FAILURES and not isinstance(evaluator, PythonEvaluator):
+                # the engine keeps failing here: finish the stream on the Python evaluator
+                while in_flight:
+                    self._collect(evaluator, *in_flight.popleft())
+                evaluator.close()
+                evaluator = self.python_stream
+                python_from.append(number)
             if isinstance(evaluator, PythonEvaluator):
                 self.stats.batches += 1
                 self._consume(batch, evaluator.match(batch))
@@ -206,11 +218,17 @@ class Run:
                 self._collect(evaluator, *in_flight.popleft())
         finally:
             evaluator.close()
+        if python_from:
+            self.stats.notes.append(Text(
+                zh=f"durable_rules 连续 {MAX_CONSECUTIVE_FAILURES} 批失败，第 {python_from[0]} 至 {number} 批改由 Python 求值器计算，结果完整。",
+                en=f"durable_rules failed on {MAX_CONSECUTIVE_FAILURES} batches in a row; batches {python_from[0]} to "
+                   f"{number} were evaluated by the Python evaluator, so the result is complete."))
 
     def _collect(self, evaluator, number: int, batch: list[Fact]) -> None:
         self.stats.batches += 1
         try:
             result = evaluator.collect(number)
+            self.consecutive_failures = 0
         except Exception as exc:
             result = self._fallback(number, batch, self.python_stream, exc)
         self._consume(batch, result)
