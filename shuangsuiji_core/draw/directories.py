@@ -53,6 +53,7 @@ from ..credit_code import CHARSET, credit_code_problem
 from .source_files import FileInfo, file_problem, inspect_file
 
 MAX_PROBLEMS = 20
+TAG_CACHE_SIZE = 4096  # distinct tag cells remembered while streaming
 RISK_VALUES = frozenset("ABCD")
 
 ENTITY_COLUMNS = {
@@ -266,6 +267,7 @@ def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
 def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
                        industries: frozenset[str] | None, readers: list) -> Iterator[EntityRow]:
     append = snapshot.entries.append if snapshot is not None else None
+    tag_cache: dict[str, tuple[tuple[str, ...], str]] = {}
     problems = _Problems()
     with _open_text(path, info) as fh:
         reader = csv.reader(fh)
@@ -304,14 +306,22 @@ def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | No
                                   Location(path, line, _csv_column(fields, irisk)), ("risk_class",),
                                   ("A、B、C、D 或空", "A, B, C, D or empty"), risk))
                 continue
-            tags = fields[itags] if itags is not None else ""
-            tags = split_tags(tags) if tags else ()
+            raw_tags = fields[itags] if itags is not None else ""
+            if raw_tags:
+                # a directory repeats a few tag combinations over millions of rows: parse each once
+                parsed = tag_cache.get(raw_tags)
+                if parsed is None:
+                    tags = split_tags(raw_tags)
+                    parsed = (tags, "".join([f"{len(t)}:{t}" for t in tags]))
+                    if len(tag_cache) < TAG_CACHE_SIZE:
+                        tag_cache[raw_tags] = parsed
+                tags, tag_text = parsed
+            else:
+                tags, tag_text = (), ""
             industry = fields[iind] if iind is not None else ""
             if append is not None:  # canonical_entity(), inlined
-                text = f"{len(tags)}|{len(name)}:{name}{len(risk)}:{risk}{len(industry)}:{industry}"
-                if tags:
-                    text += "".join([f"{len(t)}:{t}" for t in tags])
-                append((code + text).encode("utf-8"))
+                append((f"{code}{len(tags)}|{len(name)}:{name}{len(risk)}:{risk}{len(industry)}:{industry}"
+                        f"{tag_text}").encode("utf-8"))
             if industries is not None and (industry or None) not in industries:
                 continue
             # tuple.__new__ skips NamedTuple's Python-level __new__: a third of the per-row cost
