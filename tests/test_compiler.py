@@ -124,3 +124,11 @@ def test_bundled_rulesets_compile_within_the_engine_limits(rid):
     rules = engine_rules(c.queries)
     assert len(rules) == len(c.queries) + 1
     assert all(len(fields) <= 249 for fields in c.fields_used.values())
+
+
+def test_python_predicates_never_paste_user_text_into_code():
+    from policy_rules.evaluators.python import _predicate
+    with pytest.raises(ValueError):
+        _predicate([Cond("x) or __import__('os').system('true') or (1", "eq", 1)])
+    pred = _predicate([Cond("name", "eq", "') or True or ('")])
+    assert pred({"name": "') or True or ('"}) and not pred({"name": "other"})
