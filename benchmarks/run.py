@@ -429,6 +429,8 @@ def interleaved(jobs: list[Job], repeat: int, table: Table) -> None:
             if i >= 1 and job.spent + job.spent / i > BUDGET_PER_FIGURE:  # the runs column shows the count
                 continue
             got = measure_runs(job.fig, job.argv, 1, table, **job.options)
+            print(f"  {job.fig.name}: " + (f"{got[0].wall:.2f} s wall, {got[0].cpu:.2f} CPU s, {got[0].peak_mb:.0f} MB"
+                                           if got else job.fig.status), file=sys.stderr, flush=True)
             if not got:
                 job.runs = []
                 continue
