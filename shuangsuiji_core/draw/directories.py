@@ -53,7 +53,8 @@ from ..credit_code import CHARSET, credit_code_problem
 from .source_files import FileInfo, file_problem, inspect_file
 
 MAX_PROBLEMS = 20
-TAG_CACHE_SIZE = 4096  # distinct tag cells remembered while streaming
+TAG_CACHE_SIZE = 4096  # distinct tag cells (and industries) remembered while streaming
+_RISK_TEXT = {"": "0:", **{c: f"1:{c}" for c in "ABCD"}}  # risk class as canonical_entity() writes it
 RISK_VALUES = frozenset("ABCD")
 
 ENTITY_COLUMNS = {
@@ -267,7 +268,8 @@ def _entities_csv(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
 def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | None",
                        industries: frozenset[str] | None, readers: list) -> Iterator[EntityRow]:
     append = snapshot.entries.append if snapshot is not None else None
-    tag_cache: dict[str, tuple[tuple[str, ...], str]] = {}
+    tag_cache: dict[str, tuple[tuple[str, ...], str, str]] = {}
+    industry_cache: dict[str, str] = {}
     problems = _Problems()
     with _open_text(path, info) as fh:
         reader = csv.reader(fh)
@@ -300,28 +302,31 @@ def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | No
                 problems.add(_bad("directory.name_missing", "名称为空", "the name is empty",
                                   Location(path, line, _csv_column(fields, iname)), ("name",), ("检查对象名称", "the entity's name"), name))
                 continue
-            if risk and risk not in RISK_VALUES:
+            risk_text = _RISK_TEXT.get(risk)
+            if risk_text is None:
                 problems.add(_bad("directory.risk_class", "信用风险分类只能是 A、B、C、D 或留空（未分类）",
                                   "the risk class must be A, B, C, D or empty (unclassified)",
                                   Location(path, line, _csv_column(fields, irisk)), ("risk_class",),
                                   ("A、B、C、D 或空", "A, B, C, D or empty"), risk))
                 continue
             raw_tags = fields[itags] if itags is not None else ""
-            if raw_tags:
-                # a directory repeats a few tag combinations over millions of rows: parse each once
-                parsed = tag_cache.get(raw_tags)
-                if parsed is None:
-                    tags = split_tags(raw_tags)
-                    parsed = (tags, "".join([f"{len(t)}:{t}" for t in tags]))
-                    if len(tag_cache) < TAG_CACHE_SIZE:
-                        tag_cache[raw_tags] = parsed
-                tags, tag_text = parsed
-            else:
-                tags, tag_text = (), ""
+            # a directory repeats a few tag combinations and industries over millions of rows:
+            # parse and encode each once (the pieces of canonical_entity())
+            parsed = tag_cache.get(raw_tags)
+            if parsed is None:
+                tags = split_tags(raw_tags)
+                parsed = (tags, f"{len(tags)}|", "".join([f"{len(t)}:{t}" for t in tags]))
+                if len(tag_cache) < TAG_CACHE_SIZE:
+                    tag_cache[raw_tags] = parsed
+            tags, tag_count, tag_text = parsed
             industry = fields[iind] if iind is not None else ""
-            if append is not None:  # canonical_entity(), inlined
-                append((f"{code}{len(tags)}|{len(name)}:{name}{len(risk)}:{risk}{len(industry)}:{industry}"
-                        f"{tag_text}").encode("utf-8"))
+            if append is not None:
+                industry_text = industry_cache.get(industry)
+                if industry_text is None:
+                    industry_text = f"{len(industry)}:{industry}"
+                    if len(industry_cache) < TAG_CACHE_SIZE:
+                        industry_cache[industry] = industry_text
+                append(f"{code}{tag_count}{len(name)}:{name}{risk_text}{industry_text}{tag_text}".encode("utf-8"))
             if industries is not None and (industry or None) not in industries:
                 continue
             # tuple.__new__ skips NamedTuple's Python-level __new__: a third of the per-row cost
