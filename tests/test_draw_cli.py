@@ -149,3 +149,16 @@ def test_a_wrong_task_lists_a_readable_number_of_differences(d, capsys):
     assert "task_sha256" in out and "--format json" in out and len(out.splitlines()) == 102
     assert main(["verify-draw", "--record", str(d / "draw.json"), *args(d, "--format", "json")]) == 1
     assert len(json.loads(capsys.readouterr().out)["differences"]) > 100
+
+
+def test_verify_checks_a_published_notice(d, capsys):
+    assert main(["draw", *args(d, "--seed", SEED, "--output", str(d / "draw.json"), "--notice", str(d / "n.html"), "-q")]) == 0
+    base = ["verify-draw", "--record", str(d / "draw.json"), *args(d)]
+    assert main([*base, "--notice", str(d / "n.html")]) == 0
+    html = (d / "n.html").read_text(encoding="utf-8")
+    record = json.loads((d / "draw.json").read_text(encoding="utf-8"))
+    dropped = record["selected"][0]["credit_code"]
+    (d / "n.html").write_text(html.replace(dropped, "（已删除）"), encoding="utf-8")
+    capsys.readouterr()
+    assert main([*base, "--notice", str(d / "n.html"), "--lang", "en"]) == 1
+    assert "content was changed" in capsys.readouterr().out

@@ -102,6 +102,8 @@ def configure_verify(parser: argparse.ArgumentParser) -> argparse.ArgumentParser
     parser.add_argument("--record", required=True, metavar="FILE", help="要核对的抽取记录 JSON / the draw record to check")
     _inputs(parser)
     _seed_options(parser, required=False)
+    parser.add_argument("--notice", metavar="FILE",
+                        help="同时核对已发布的公示文本是否由该记录生成 / also check that a published notice was rendered from the record")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="输出格式 / output format")
     parser.add_argument("--output", "-o", metavar="FILE", help="把核对结果写入文件 / write the result to FILE")
     parser.add_argument("--quiet", "-q", action="store_true", help="不显示摘要 / no summary on stderr")
@@ -185,14 +187,40 @@ def run_draw_command(args: argparse.Namespace) -> int:
     return OK
 
 
+def _notice_difference(path: str, record):
+    """None when the file is exactly a notice rendered from `record` (any language, either format)."""
+    from ..draw.verify import Difference
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8-sig").replace("\r\n", "\n")
+    except FileNotFoundError:
+        raise InputError([Problem("file.not_found", Text(zh="找不到公示文件", en="notice file not found"), Location(path))]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError([Problem("file.unreadable", Text(zh=f"无法读取公示文件：{exc}", en=f"cannot read the notice: {exc}"),
+                                  Location(path))]) from None
+    for lang in ("zh", "en"):
+        for fmt in ("markdown", "html"):
+            if text == render_notice(record, lang, fmt):
+                return None
+    stated = record.record_sha256 in text
+    return Difference("notice", path, Text(
+        zh="公示文本不是由这份抽取记录生成的原文" + ("（其中引用的记录 SHA-256 相同，但内容被改动过）" if stated else "（其中没有这份记录的 SHA-256）"),
+        en="the notice is not the text rendered from this draw record" +
+           (" (it quotes the record's SHA-256, but its content was changed)" if stated else " (it does not quote this record's SHA-256)")))
+
+
 def run_verify_command(args: argparse.Namespace) -> int:
-    check_output_path(args.output, [args.record, args.entities, args.inspectors, args.task])
+    check_output_path(args.output, [args.record, args.entities, args.inspectors, args.task, *([args.notice] if args.notice else [])])
     record = load_draw_record(args.record)
     announced = _seed(args)
     task = _task(args)
     verification = verify_draw(record, args.entities, args.inspectors, task, entities_format=args.entities_format,
                                inspectors_format=args.inspectors_format, encoding=args.encoding)
     diffs = list(verification.differences)
+    if args.notice:
+        problem = _notice_difference(args.notice, record)
+        if problem is not None:
+            diffs.append(problem)
     if announced is not None and announced != record.seed:
         from ..draw.verify import Difference
         diffs.insert(0, Difference("input", "seed", Text(zh="记录中的种子不是事先公布的种子", en="the record's seed is not the announced seed"),
