@@ -51,7 +51,7 @@ PYTHON = sys.executable
 VENV_BIN = Path(sys.executable).parent
 RULESET = "qinghe-2026"
 #: a figure stops repeating once another run would take it past this many seconds (set by --budget)
-BUDGET_PER_FIGURE = 150.0
+BUDGET_PER_FIGURE = 250.0
 PLAN_SCHEMA = REPO / "docs" / "plan.schema.json"
 
 if str(REPO) not in sys.path:
@@ -732,7 +732,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--draw-entities", type=int, help="default 2,000,000 (200,000 with --quick)")
     p.add_argument("--via", choices=("auto", "cli", "library"), default="auto",
                    help="audit through `shuangsuiji audit` (cli) or evaluate() in a child (library)")
-    p.add_argument("--budget", type=float, default=150.0,
+    p.add_argument("--budget", type=float, default=250.0,
                    help="seconds one figure may take; slower figures get fewer runs (shown in the runs column)")
     p.add_argument("--json", type=Path, help="also write the raw figures here")
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
