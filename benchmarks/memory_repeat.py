@@ -80,7 +80,7 @@ def main(argv=None) -> int:
     p.add_argument("--records", type=int, default=100_000)
     p.add_argument("--engines", default="python,durable")
     p.add_argument("--tolerance", type=float, default=0.05)
-    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--workers", type=int, default=None, help="engine processes (default: automatic)")
     args = p.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     cfg, plan_doc, plan, subs = _inputs(args.records)
@@ -113,7 +113,7 @@ def main(argv=None) -> int:
     print(f"\n# throughput: evaluate() on {args.records} records already in memory (qinghe-2026)")
     records = list(_stream(cfg, plan_doc))
     for engine in engines:
-        for workers in ([0, 1, 2] if engine == "durable" else [0]):
+        for workers in ([0, 1, 2, None] if engine == "durable" else [0]):
             opts = EngineOptions(workers=workers)
             best = None
             for _ in range(2):
@@ -122,7 +122,7 @@ def main(argv=None) -> int:
                                   engine=engine, options=opts)
                 seconds = time.perf_counter() - t
                 best = seconds if best is None else min(best, seconds)
-            label = engine if engine == "python" else f"durable (workers={workers})"
+            label = engine if engine == "python" else f"durable (workers={'auto' if workers is None else workers})"
             print(f"{label:22s} {best:6.2f} s  {args.records / best:9,.0f} records/s  "
                   f"fails={report.summary.by_status['fail']} notes={len(report.engine_notes)}")
     return status
