@@ -282,3 +282,25 @@ def test_same_inputs_give_byte_identical_json_and_summary_counts():
 def test_unknown_engine_is_refused():
     with pytest.raises(ValueError):
         evaluate(ruleset([JOINT_SHARE]), as_of=D(2026, 6, 1), engine="drools")
+
+
+def test_candidates_spilled_to_disk_give_the_same_findings(monkeypatch):
+    import policy_rules.evaluators.driver as driver
+    rules = [{"id": "P-DUP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "duplicate_inspection"}},
+             {"id": "P-REP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "repeat_inspection"}}]
+    p = plan([task("T1"), task("T2")])
+    recs = [record(f"R{i:03d}", "T1" if i % 3 else "T2", D(2026, 3, 1 + i % 28), line=i, cc=i % 17) for i in range(200)]
+    expected = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    original = driver.SpillList.__init__
+    spills = []
+
+    def small(self, keep=50_000, chunk=20_000):
+        original(self, keep=5, chunk=7)
+        spills.append(self)
+
+    monkeypatch.setattr(driver.SpillList, "__init__", small)
+    got = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    assert spills and all(s.file is None for s in spills)  # closed
+    assert all(s.spilled > 0 for s in spills)
+    assert got.to_json() == expected.to_json()
+    assert len(finding(got, "P-DUP").offenders) > 0 and len(finding(got, "P-REP").offenders) > 0
