@@ -88,18 +88,22 @@ class StreamState:
     """Per credit code, the first record by (inspected_on, id): per task, and the first two
     of different tasks. Small state, independent of record order.
 
-    `first_in_task[(task, cc)]` is the first key; `first_two[cc]` is `(k1, t1, k2, t2)`:
-    the first key overall and its task, and the first key of any other task (or None)."""
+    `first_two[cc]` is `(k1, t1, k2, t2)`: the first key overall and its task, and the
+    first key of any other task (or None). The first key of a (task, cc) group is kept in
+    `other_firsts` only for tasks other than t1 (for t1 it is k1): most businesses are
+    inspected in one task only, and then need one entry, not two."""
 
     def __init__(self):
-        self.first_in_task: dict[tuple[str, str], tuple] = {}
         self.first_two: dict[str, tuple] = {}
+        self.other_firsts: dict[tuple[str, str], tuple] = {}
+
+    def first_in_task(self, task: str, cc: str) -> tuple | None:
+        two = self.first_two.get(cc)
+        if two is None:
+            return None
+        return two[0] if two[1] == task else self.other_firsts.get((task, cc))
 
     def observe(self, key: tuple, task: str, cc: str) -> None:
-        g = (task, cc)
-        cur = self.first_in_task.get(g)
-        if cur is None or key < cur:
-            self.first_in_task[g] = key
         two = self.first_two.get(cc)
         if two is None:
             self.first_two[cc] = (key, task, None, None)
@@ -108,11 +112,16 @@ class StreamState:
         if task == t1:
             if key < k1:
                 self.first_two[cc] = (key, task, k2, t2)
-        elif task == t2:
-            if key < k2:
-                self.first_two[cc] = (key, task, k1, t1) if key < k1 else (k1, t1, key, task)
-        elif key < k1:
+            return
+        g = (task, cc)
+        cur = self.other_firsts.get(g)
+        if cur is None or key < cur:
+            self.other_firsts[g] = key
+        if key < k1:
+            # this task now comes first: its group becomes implicit, the old first's explicit
             self.first_two[cc] = (key, task, k1, t1)
+            del self.other_firsts[g]
+            self.other_firsts[(t1, cc)] = k1
         elif k2 is None or key < k2:
             self.first_two[cc] = (k1, t1, key, task)
 
@@ -128,7 +137,7 @@ class StreamState:
         rid, task = ref[1], ref[3]
         key = (inspected_on, rid)
         if field == "duplicate_in_task":
-            return self.first_in_task[(task, cc)] < key
+            return self.first_in_task(task, cc) < key
         if field == "repeat_in_year":
             k1, t1, k2, _ = self.first_two[cc]
             other = k1 if t1 != task else k2
