@@ -85,11 +85,21 @@ CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECOD
 CHILD_ENV["PYTHONPYCACHEPREFIX"] = str(DATA / "pycache")
 
 
+TIME = Path("/usr/bin/time")
+
+
 def run_child(argv: list[str], timeout: float = 1800, env: dict[str, str] | None = None) -> Run:
-    """Run one fresh process and return its wall time and its own peak memory."""
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+    """Run one fresh process and return its wall time and its own peak memory.
+
+    Linux carries a process's peak RSS across exec, and a child starts as a copy of its
+    parent, so a child of this (larger) process would report at least this process's
+    peak. The target is therefore started by /usr/bin/time, a tiny process, whose
+    report of its child's peak is the target's own."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err, \
+            tempfile.NamedTemporaryFile("r", suffix=".rss") as rss:
+        wrapped = [str(TIME), "-f", "%M", "-o", rss.name, *argv] if TIME.exists() else argv
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO,
+        proc = subprocess.Popen(wrapped, stdout=out, stderr=err, stdin=subprocess.DEVNULL, cwd=REPO,
                                 env={**CHILD_ENV, **(env or {})})
         deadline = start + timeout
         while True:
@@ -103,10 +113,13 @@ def run_child(argv: list[str], timeout: float = 1800, env: dict[str, str] | None
             time.sleep(0.002)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
+        peak_kb = float(usage.ru_maxrss)
+        if TIME.exists():
+            lines = [line for line in rss.read().split("\n") if line.strip().isdigit()]
+            peak_kb = float(lines[-1]) if lines else float("nan")
         out.seek(0)
         err.seek(0)
-        return Run(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read(),
-                   usage.ru_utime + usage.ru_stime)
+        return Run(wall, peak_kb / 1024, proc.returncode, out.read(), err.read(), usage.ru_utime + usage.ru_stime)
 
 
 def child(kind: str, *args: str) -> list[str]:
@@ -145,6 +158,11 @@ def _child_main(kind: str, args: list[str]) -> int:
             for _ in csv.reader(f):
                 n += 1
         print(json.dumps({"records": n}))
+    elif kind == "digest":
+        digest = _digest(args[0])
+        if digest is None:
+            return 1
+        print(json.dumps(digest))
     elif kind == "audit-library":
         return _child_audit_library(*args)
     elif kind == "raw-engine":
@@ -589,9 +607,12 @@ def _audit_output_problem(via: str, out_file: Path) -> Callable[[Run], str | Non
     def check(run: Run) -> str | None:
         if via == "library":
             return None if run.payload.get("summary") else "the child printed no summary"
-        if not out_file.exists():
+        if not out_file.exists() or out_file.stat().st_size == 0:
             return "the audit wrote no report"
-        return None if _report_digest(out_file) is not None else "the report is not valid JSON"
+        with open(out_file, "rb") as f:  # a cheap completeness check; the report is parsed once, later
+            f.seek(max(0, out_file.stat().st_size - 64))
+            tail = f.read().rstrip()
+        return None if tail.endswith((b"}", b"]")) else "the report is cut short"
     return check
 
 
@@ -599,8 +620,15 @@ _CAPTURED: set[Path] = set()
 
 
 def _report_digest(path: Path) -> dict[str, Any] | None:
+    """Status counts and offenders of a JSON report, read in a child: a 1M-record report
+    is large, and this process stays small (see run_child)."""
+    r = subprocess.run(child("digest", str(path)), capture_output=True, text=True, cwd=REPO, env=CHILD_ENV)
+    return json.loads(r.stdout) if r.returncode == 0 and r.stdout.strip() else None
+
+
+def _digest(path: str) -> dict[str, Any] | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     reports = data if isinstance(data, list) else data.get("reports", [data]) if isinstance(data, dict) else []
