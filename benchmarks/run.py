@@ -715,6 +715,37 @@ def bench_draw(table: Table, entities: int, repeat: int, log) -> None:
         table.add(f)
 
 
+def bench_others(table: Table, quick: bool, log) -> None:
+    """The other engineers' benchmark scripts, run as they are: their own output is kept
+    below the table; the memory-growth verdict of memory_repeat.py becomes a row."""
+    import re
+    scripts = [("memory_repeat.py", ["--records", "20000" if quick else "100000"]), ("draw_bench.py", [])]
+    ran = False
+    for name, args in scripts:
+        path = BENCH / name
+        if not path.exists():
+            continue
+        if not ran:
+            table.section("other benchmark scripts")
+            ran = True
+        log(f"{name} ...")
+        r = run_child([PYTHON, str(path), *args], timeout=1800)
+        text = (r.stdout.strip() + ("\n" + r.stderr.strip() if r.rc not in (0, 1) else "")).strip()
+        table.notes.append(f"`benchmarks/{name} {' '.join(args)}` (exit {r.rc}, {r.wall:.0f} s):\n\n```\n{text}\n```")
+        if name == "memory_repeat.py":
+            for engine, growth in re.findall(r"^(\w+)\s+growth of the peak from run 1 to run 2: ([+-]?[\d.]+)%",
+                                             r.stdout, re.M):
+                table.add(Figure(f"memory_repeat: {engine}, peak growth from evaluation 1 to 2", "%",
+                                 values=[float(growth)], goal="≤ 5%", check=lambda v: v <= 5))
+        if name == "draw_bench.py":
+            m = re.search(r"wall ([\d.]+) s, peak RSS ([\d.]+) MB", r.stdout)
+            if m:
+                table.add(Figure("draw_bench.py: draw wall (its own data and task)", "s", values=[float(m.group(1))],
+                                 goal="< 15 s", check=lambda v: v < 15))
+                table.add(Figure("draw_bench.py: draw peak memory", "MB", values=[float(m.group(2))], digits=0,
+                                 goal="< 1,024 MB", check=lambda v: v < 1024))
+
+
 # ------------------------------------------------------------------------- machine and main
 
 def machine() -> str:
@@ -756,7 +787,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, help="runs per figure (default: 10 for check-plan, 3 below 1M records, 2 at 1M)")
     p.add_argument("--formats", help="record formats, comma-separated (default jsonl,csv; jsonl with --quick)")
     p.add_argument("--engines", default="python,durable")
-    p.add_argument("--only", default="plan,audit,raw,draw", help="subset of plan,audit,raw,draw")
+    p.add_argument("--only", help="subset of plan,audit,raw,draw,others (default: all; --quick: all but others)")
     p.add_argument("--draw-entities", type=int, help="default 2,000,000 (200,000 with --quick)")
     p.add_argument("--via", choices=("auto", "cli", "library"), default="auto",
                    help="audit through `shuangsuiji audit` (cli) or evaluate() in a child (library)")
@@ -775,7 +806,7 @@ def main(argv: list[str] | None = None) -> int:
     BUDGET_PER_FIGURE = args.budget
     started = time.perf_counter()
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
-    only = set(args.only.split(","))
+    only = set((args.only or ("plan,audit,raw,draw" if args.quick else "plan,audit,raw,draw,others")).split(","))
     if args.sizes:
         sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(","))
     else:
@@ -813,6 +844,8 @@ def main(argv: list[str] | None = None) -> int:
         results = bench_audit(table, datasets, formats.split(","), engines, repeat_for, via, default_engine(),
                               as_of, raw="raw" in only)
         bench_growth(table, results, sizes)
+    if "others" in only:
+        bench_others(table, args.quick, log)
     if "draw" in only:
         log("draw ...")
         bench_draw(table, draw_entities, 1 if args.quick else 3, log)
