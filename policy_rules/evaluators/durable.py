@@ -39,7 +39,7 @@ import threading
 import time
 from typing import Iterable, Sequence
 
-from ..compiled import Link, Query, Test
+from ..compiled import Query, Test
 
 MAX_BATCH_FACTS = 1000
 CATCH_ALL = "catch_all"
