@@ -91,7 +91,9 @@ ENGINE_IDS: list[int] = _collision_free_ids(4 * MAX_BATCH_FACTS)
 _POS_OF_ID = {eid: pos for pos, eid in enumerate(ENGINE_IDS)}
 
 
-# a firing as the engine writes it: {"q3":{"m":{"id": 17, "sid": ...}, ...}}
+# a firing as the engine writes it: {"q3":{"m":{"id": 17, "sid": ...}, ...}}. One action
+# names one rule (durable's own Python wrapper relies on it too); anything else is parsed
+# in full, and a firing missed here would show in the catch-all count.
 _FIRING = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id": ?(\d+)[,}]')
 
 
