@@ -92,8 +92,8 @@ _POS_OF_ID = {eid: pos for pos, eid in enumerate(ENGINE_IDS)}
 
 
 # a firing as the engine writes it: {"q3":{"m":{"id": 17, "sid": ...}, ...}}. One action
-# names one rule (durable's own Python wrapper relies on it too); anything else is parsed
-# in full, and a firing missed here would show in the catch-all count.
+# names one rule (durable's own Python wrapper relies on it too); the fast path is taken
+# only when the message has a single primary frame, anything else is parsed in full.
 _FIRING = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id": ?(\d+)[,}]')
 
 
@@ -181,11 +181,12 @@ class _Engine:
             result = _dre.start_action_for_state(self.handle, state)
             count = 0
             while result:
-                fast = _FIRING.match(result[1])
+                text = result[1]
+                fast = _FIRING.match(text) if text.count('":{"m":{') == 1 else None
                 if fast is not None:  # one rule, its primary fact first: no need to parse the rest
                     pairs = ((fast.group(1), int(fast.group(2))),)
                 else:
-                    pairs = tuple((rule, frame["m"]["id"]) for rule, frame in json.loads(result[1]).items())
+                    pairs = tuple((rule, frame["m"]["id"]) for rule, frame in json.loads(text).items())
                 for rule, eid in pairs:
                     pos = _POS_OF_ID.get(eid)
                     if pos is None or pos >= n:
