@@ -106,7 +106,7 @@ def _untag(problems: list[Problem], doc: LocatedDocument, prefix: tuple = ()) ->
             path = path[1:]
         location = p.location
         if path != p.path:
-            location = doc.locate_key(path) if p.code == "schema.extra_forbidden" else doc.locate(path)
+            location = doc.locate_key(path) if p.code == "schema.unknown_field" else doc.locate(path)
         out.append(Problem(p.code, p.message, location, path, p.expected, p.found))
     precise = {p.path for p in out if not p.code.startswith("schema.")}
     seen: set = set()
@@ -114,7 +114,7 @@ def _untag(problems: list[Problem], doc: LocatedDocument, prefix: tuple = ()) ->
     for p in out:
         key = (p.path, p.code, p.message.zh)
         if key in seen or (p.code.startswith("schema.") and p.code != "schema.missing"
-                           and p.code != "schema.extra_forbidden" and p.path in precise):
+                           and p.code != "schema.unknown_field" and p.path in precise):
             continue
         seen.add(key)
         result.append(p)
