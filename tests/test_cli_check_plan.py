@@ -73,6 +73,20 @@ def test_fail_on_levels(tmp_path, capsys):
     assert rc == 1
 
 
+def test_fail_on_none_reports_errors_but_exits_0(capsys):
+    args = ["--as-of", "2026-07-15", str(PLAN)]
+    rc, out, _ = run_main(check_plan.main, args, capsys)
+    assert rc == 1 and ": error QH-CREDIT-RISK" in out
+    rc_none, out_none, _ = run_main(check_plan.main, ["--fail-on", "none", *args], capsys)
+    assert rc_none == 0
+    assert out_none == out
+
+
+def test_fail_on_none_still_exits_2_when_it_cannot_run(tmp_path, capsys):
+    rc, _, err = run_main(check_plan.main, ["--fail-on", "none", str(tmp_path / "missing.yaml")], capsys)
+    assert rc == 2 and "missing.yaml" in err
+
+
 def test_clean_plan_exits_0(tmp_path, capsys):
     text = PLAN.read_text(encoding="utf-8")
     text = text.replace("uses_credit_risk: false", "uses_credit_risk: true") \

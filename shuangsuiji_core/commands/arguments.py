@@ -127,9 +127,10 @@ def add_engine(parser: argparse.ArgumentParser) -> None:
 
 
 def add_fail_on(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                        help="出现该级别及以上的未通过结论时退出码为 1，默认 error / "
-                             "exit 1 on failed findings at or above this severity (default error)")
+    parser.add_argument("--fail-on", choices=("error", "warning", "none"), default="error",
+                        help="出现该级别及以上的未通过结论时退出码为 1，默认 error；none 只报告不失败 / "
+                             "exit 1 on failed findings at or above this severity (default error); "
+                             "none reports without failing")
 
 
 def add_ruleset(parser: argparse.ArgumentParser, required: bool = False) -> None:

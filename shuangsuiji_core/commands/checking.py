@@ -17,7 +17,8 @@ from .components import component
 from .exit_codes import FINDINGS, OK
 from .progress import with_progress
 
-FAIL_LEVELS = {"error": {"error"}, "warning": {"error", "warning"}}
+# `none` reports without failing, for a first look or a dashboard; exit 2 (could not run) still applies
+FAIL_LEVELS = {"error": {"error"}, "warning": {"error", "warning"}, "none": set()}
 
 
 def exit_code_for(reports: Sequence[Report], fail_on: str) -> int:
