@@ -32,6 +32,7 @@ EPILOG = """\
   shuangsuiji audit --plan plan.yaml --records r1.jsonl --records r2.jsonl --submissions submissions.yaml
   shuangsuiji audit --ruleset shijiazhuang-2025 --submissions submissions.yaml --as-of 2025-07-01
   shuangsuiji audit --plan plan.yaml --records records.csv --format html --output audit.html
+  shuangsuiji audit --plan plan.yaml --records records.csv --draw draw.json --as-of 2026-07-01
 """
 
 
@@ -40,6 +41,9 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--records", action="append", default=[], metavar="FILE",
                         help="抽查记录（YAML/JSON/JSONL/CSV），可重复 / inspection records; repeatable")
     parser.add_argument("--submissions", metavar="FILE", help="报送材料 / submissions file")
+    parser.add_argument("--draw", metavar="FILE",
+                        help="随机抽取记录（draw 命令输出的 JSON）：核对检查对象和检查人员是否为抽中的 / "
+                             "a draw record (from `draw`): were the businesses and inspectors the ones drawn?")
     arguments.add_ruleset(parser)
     arguments.add_as_of(parser)
     arguments.add_format(parser)
@@ -57,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
         raise InputError([Problem(code="cli.nothing_to_audit",
                                   message=Text(zh="请至少给出 --records 或 --submissions",
                                                en="give --records or --submissions (or both)"))])
-    all_inputs = [*([args.plan] if args.plan else []), *args.records, *([args.submissions] if args.submissions else [])]
+    if args.draw and not args.records:
+        raise InputError([Problem(code="cli.draw_needs_records",
+                                  message=Text(zh="--draw 需要同时给出 --records（要核对的抽查记录）",
+                                               en="--draw needs --records (the inspections to check against the draw)"))])
+    all_inputs = [*([args.plan] if args.plan else []), *args.records,
+                  *([args.submissions] if args.submissions else []), *([args.draw] if args.draw else [])]
     check_output_path(args.output, all_inputs)
     plan = component("shuangsuiji_core.loading", "load_plan")(args.plan) if args.plan else None
     ref = args.ruleset or plan_ruleset_ref(plan, args.plan)
@@ -67,6 +76,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = Inputs(records=list(args.records), submissions=args.submissions, quiet=args.quiet, lang=lang)
     report = evaluate_one(ruleset, plan, args.plan, inputs, args.as_of, args.engine)
     report = only_rules(report, ruleset, ["records", "submissions"])
+    if args.draw:
+        report = _with_draw(report, args, inputs, ruleset, plan)
     text = render_reports([report], args.format, lang,
                           color=args.format == "text" and wants_colour(sys.stdout, args.output))
     write_result(text, args.output)
@@ -76,6 +87,15 @@ def run(args: argparse.Namespace) -> int:
                  en=f"{s.by_status['fail']} failed, {s.by_status['pending']} pending; written to {args.output}"),
             lang, args.quiet)
     return exit_code_for([report], args.fail_on)
+
+
+def _with_draw(report, args: argparse.Namespace, inputs: Inputs, ruleset, plan):
+    draw_audit = component("shuangsuiji_core.draw_audit", "draw_findings")
+    merge = component("shuangsuiji_core.draw_audit", "with_draw_findings")
+    draw = component("shuangsuiji_core.draw", "load_draw_record")(args.draw)
+    # the records are streamed a second time: the evaluation above never holds them whole
+    findings = draw_audit(draw, args.draw, inputs.iter_records(), ruleset, plan, report.as_of)
+    return merge(report, findings, args.draw)
 
 
 def build_parser(prog: str = "shuangsuiji audit") -> argparse.ArgumentParser:
