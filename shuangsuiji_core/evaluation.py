@@ -26,6 +26,7 @@ from policy_rules.compiled import CompiledRuleset
 from policy_rules.compiler import compile_ruleset
 from policy_rules.evaluators import DurableEvaluator, EngineFailure, EngineOptions, PythonEvaluator, choose_engine
 from policy_rules.evaluators.driver import DeferredFields, Run
+from policy_rules.evaluators.python import _predicate
 from policy_rules.findings import Context, findings, plan_consumers
 from policy_rules.i18n import Text
 from policy_rules.messages import prepare_template
@@ -72,6 +73,28 @@ def _return_freed_memory() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
+
+
+def _inspector_filter(compiled: CompiledRuleset):
+    """A predicate that an inspector fact must satisfy to matter, or None (emit them all).
+
+    Inspector facts are three per record but rarely match: when every query that reads
+    them selects them by their own fields alone (no join or absence check touches
+    inspectors, no query takes all of them), a fact that satisfies none of those
+    queries' conditions can match nothing, and is not built into the stream."""
+    preds = []
+    for q in compiled.queries:
+        if any(link.fact == "inspector" for link in q.joins + q.absent):
+            return None
+        if q.fact == "inspector":
+            if not q.tests:
+                return None
+            preds.append(_predicate(q.tests))
+    if not preds:
+        return None
+    if len(preds) == 1:
+        return preds[0]
+    return lambda fields: any(p(fields) for p in preds)
 
 
 def _waivers(plan: Plan | None) -> list[WaiverSpec]:
@@ -157,7 +180,8 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
     state = _facts.StreamState() if uses_deferred else None
     uses_inspectors = any(q.fact == "inspector" or any(link.fact == "inspector" for link in q.joins + q.absent)
                           for q in compiled.queries)
-    builder = _facts.RecordFacts(plan, (_dt.date(year, 1, 1), as_of), uses_inspectors, state)
+    builder = _facts.RecordFacts(plan, (_dt.date(year, 1, 1), as_of), uses_inspectors, state,
+                                 _inspector_filter(compiled) if uses_inspectors else None)
     units = builder.units(records) if records is not None else None
 
     if engine_used == "durable":
@@ -181,7 +205,8 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
             return PythonEvaluator(queries)
         batch_size = options.batch_size
 
-    deferred = DeferredFields(snapshot=_facts.StreamState.snapshot, value=state.value) if state else None
+    deferred = DeferredFields(snapshot=_facts.StreamState.snapshot, value=state.value,
+                              resolve=state.resolve) if state else None
     grow = None
     if options.workers is None and (os.cpu_count() or 1) > 1:
         grow = options.grow_after

@@ -34,11 +34,6 @@ SCOPE_OF_FACT = {"plan": "plan", "task": "plan", "adjustment": "plan", "record":
 _RISK_ORDER = ("A", "B", "C", "D")
 
 
-def _v(enum_value):
-    # `_value_` is a plain attribute; `.value` goes through a slow descriptor
-    return None if enum_value is None else enum_value._value_
-
-
 def risk_ratio_ordered(task) -> bool | None:
     sr = task.sampling_ratio
     if sr is None:
@@ -136,6 +131,25 @@ class StreamState:
         # the ref beside it holds the record id and task; keep only what it lacks
         return (fields["inspected_on"], fields["credit_code"])
 
+    def resolve(self, fact_type: str, names, snap: tuple, ref: tuple) -> dict:
+        """`{name: value(...)}` for several fields of one candidate, its key built once."""
+        inspected_on, cc = snap
+        if cc is None:
+            return dict.fromkeys(names, False)
+        rid, task = ref[1], ref[3]
+        key = order_key(inspected_on, rid)
+        out = {}
+        for field in names:
+            if field == "duplicate_in_task":
+                out[field] = self.first_in_task(task, cc) < key
+            elif field == "repeat_in_year":
+                k1, t1, k2, _ = self.first_two[cc]
+                other = k1 if t1 != task else k2
+                out[field] = other is not None and other < key
+            else:
+                raise KeyError(field)
+        return out
+
     def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
         inspected_on, cc = snap
         if cc is None:
@@ -152,23 +166,44 @@ class StreamState:
 
 
 class RecordFacts:
-    """Builds the facts of each record as it streams past."""
+    """Builds the facts of each record as it streams past.
+
+    `inspector_filter`, when given, is a predicate over an inspector's fields: an
+    inspector fact is only emitted when it holds. The caller passes one only when every
+    query that reads inspector facts selects them by their own fields (no joins, no
+    absence checks, no query taking all of them), so the facts left out could match
+    nothing; in qinghe-2026 that keeps one inspector fact in hundreds."""
 
     def __init__(self, plan: Plan | None, period: tuple[_dt.date, _dt.date] | None, need_inspectors: bool,
-                 state: StreamState | None):
+                 state: StreamState | None, inspector_filter=None):
         self.tasks = {t.id: t for t in plan.tasks} if plan is not None else None
         self.period = period
         self.need_inspectors = need_inspectors
+        self.inspector_filter = inspector_filter
         self.state = state
         self.outside_period = 0
         self.records = 0
 
-    def units(self, records: Iterable[Record]) -> Iterator[list[tuple]]:
+    def _task_values(self, task_id: str) -> tuple:
+        """(task id to keep, task_known, task_mode, uses_credit_risk, remote_feasible, window) of a record's task."""
         tasks = self.tasks
-        has_plan = tasks is not None
+        if tasks is None:
+            return (task_id, None, None, None, None, None)
+        task = tasks.get(task_id)
+        if task is None:
+            return (task_id, False, None, None, None, None)
+        w = task.window
+        return (task.id, True, task.mode._value_, task.uses_credit_risk, task.remote_feasible,
+                (w.start, w.end) if w is not None else None)
+
+    def units(self, records: Iterable[Record]) -> Iterator[list[tuple]]:
         lo, hi = self.period if self.period else (None, None)
         state = self.state
         need_inspectors = self.need_inspectors
+        keep_inspector = self.inspector_filter
+        # per task id, what a record's fact takes from its task: looked up once per task
+        by_task: dict[str, tuple] = {}
+        task_values = self._task_values
         for r in records:
             inspected_on = r.inspected_on
             if lo is not None and not (lo <= inspected_on <= hi):
@@ -177,36 +212,45 @@ class RecordFacts:
             self.records += 1
             e = r.entity
             fu = r.follow_up
-            task = tasks.get(r.task_id) if has_plan else None
-            window = task.window if task is not None else None
+            rid = r.id
+            record_task = r.task_id
+            tv = by_task.get(record_task)
+            if tv is None:
+                tv = by_task[record_task] = task_values(record_task)
+            task_id, task_known, task_mode, uses_credit_risk, remote_feasible, window = tv
             cc = e.credit_code
+            # `_value_` is a plain attribute; `.value` goes through a slow descriptor
+            risk, method, platform = e.risk_class, r.method, r.platform
             fields = {
-                "id": r.id, "task_id": r.task_id, "credit_code": cc, "entity_name": e.name,
-                "is_enterprise": e.is_enterprise, "risk_class": _v(e.risk_class), "drawn_randomly": r.drawn_randomly,
-                "method": _v(r.method), "inspected_on": inspected_on, "problems_found": r.problems_found,
+                "id": rid, "task_id": record_task, "credit_code": cc, "entity_name": e.name,
+                "is_enterprise": e.is_enterprise, "risk_class": risk._value_ if risk is not None else None,
+                "drawn_randomly": r.drawn_randomly,
+                "method": method._value_ if method is not None else None, "inspected_on": inspected_on,
+                "problems_found": r.problems_found,
                 "result_entered_on": r.result_entered_on, "result_published_on": r.result_published_on,
-                "follow_up_action": _v(fu.action) if fu else None,
-                "follow_up_recorded_on": fu.recorded_on if fu else None,
-                "follow_up_published_on": fu.published_on if fu else None,
-                "platform": _v(r.platform), "inspector_count": len(r.inspectors),
-                "task_known": (task is not None) if has_plan else None,
-                "task_mode": task.mode._value_ if task is not None else None,
-                "task_uses_credit_risk": task.uses_credit_risk if task is not None else None,
-                "task_remote_feasible": task.remote_feasible if task is not None else None,
-                "within_task_window": (window.start <= inspected_on <= window.end) if window is not None else None,
+                "follow_up_action": fu.action._value_ if fu is not None else None,
+                "follow_up_recorded_on": fu.recorded_on if fu is not None else None,
+                "follow_up_published_on": fu.published_on if fu is not None else None,
+                "platform": platform._value_ if platform is not None else None, "inspector_count": len(r.inspectors),
+                "task_known": task_known, "task_mode": task_mode,
+                "task_uses_credit_risk": uses_credit_risk, "task_remote_feasible": remote_feasible,
+                "within_task_window": (window[0] <= inspected_on <= window[1]) if window is not None else None,
             }
             if state is not None and cc is not None:
-                state.observe(order_key(inspected_on, r.id), task.id if task is not None else r.task_id, cc)
+                state.observe(order_key(inspected_on, rid), task_id, cc)
             location = r.location
-            task_id = task.id if task is not None else r.task_id  # one string per task, not per record
-            unit = [("record", fields, ("record", r.id, location, task_id))]
+            # task_id: one string per task, not per record
+            unit = [("record", fields, ("record", rid, location, task_id))]
             if need_inspectors:
                 for insp in r.inspectors:
-                    unit.append(("inspector", {
-                        "record_id": r.id, "task_id": r.task_id, "inspector_id": insp.id, "credit_code": cc,
+                    ifields = {
+                        "record_id": rid, "task_id": record_task, "inspector_id": insp.id, "credit_code": cc,
                         "certified": insp.certified, "drawn_randomly": insp.drawn_randomly,
                         "conflict_of_interest": insp.conflict_of_interest,
-                    }, ("inspector", f"{r.id}/{insp.id}", insp.location or location, r.task_id)))
+                    }
+                    if keep_inspector is None or keep_inspector(ifields):
+                        unit.append(("inspector", ifields, ("inspector", f"{rid}/{insp.id}", insp.location or location,
+                                                            record_task)))
             yield unit
 
 

@@ -84,6 +84,9 @@ class DeferredFields:
 
     snapshot: Callable[[str, dict], tuple]
     value: Callable[[str, str, tuple, tuple], object]
+    # optional: `resolve(fact, field names, snapshot, ref)` -> {field: value}, all at once
+    # (the same answers as `value`, computed once per candidate instead of once per field)
+    resolve: Callable[[str, Sequence[str], tuple, tuple], dict] | None = None
 
 
 @dataclass
@@ -349,11 +352,15 @@ class Run:
             fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
             fact_type = targets[0][0].fact
             value = self.deferred.value
+            resolve = self.deferred.resolve
+            if resolve is None:
+                def resolve(fact_type, fields, snap, ref):
+                    return {f: value(fact_type, f, snap, ref) for f in fields}
             empty = tuple(() for _ in targets)
             for entry in store:
                 snap, ref = entry[0], entry[1]
                 values = entry[2] if len(entry) > 2 else empty
-                resolved = {f: value(fact_type, f, snap, ref) for f in fields}
+                resolved = resolve(fact_type, fields, snap, ref)
                 for (sel, consumer, dpred), vals in zip(targets, values):
                     if dpred(resolved):
                         consumer.take(vals, ref)
