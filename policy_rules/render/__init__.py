@@ -23,8 +23,6 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
-
 from policy_rules.i18n import DEFAULT_LANG, Lang
 from policy_rules.report import Finding, Report, Status
 from policy_rules.schema import Severity
@@ -69,7 +67,12 @@ def _one_line(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def _environment() -> Environment:
+def _environment():
+    # Jinja is imported here, not at the top: the data formats (JSON, SARIF) and a
+    # pre-commit `check-plan --format json` never need it, and importing it is about a
+    # tenth of a cold check-plan (docs/performance.md).
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(
         loader=PackageLoader("policy_rules.render", "templates"),
         autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".xml.j2")),
@@ -85,7 +88,7 @@ def _environment() -> Environment:
     return env
 
 
-_ENV = _environment()
+_ENV = None  # the template environment, built on the first templated render
 
 _SEVERITY_ORDER = {Severity.error: 0, Severity.warning: 1, Severity.info: 2}
 _STATUS_ORDER = [Status.fail, Status.pending, Status.waived, Status.passed, Status.not_applicable]
@@ -148,6 +151,9 @@ def render_reports(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_
     if format == "sarif":
         from .sarif import sarif_log
         return sarif_log(reports, lang)
+    global _ENV
+    if _ENV is None:
+        _ENV = _environment()
     template = _ENV.get_template({"text": "text.txt.j2", "markdown": "markdown.md.j2",
                                   "html": "report.html.j2", "junit": "junit.xml.j2"}[format])
     return template.render(**_context(reports, lang, color and format == "text"))
