@@ -23,7 +23,10 @@ ENGINES = ("auto", "durable", "python")
 class EngineOptions:
     """How the durable backend runs. `workers`: engine processes (0 = in this process,
     no time bound; None = automatic: one process, and a second one once a stream passes
-    `grow_after` batches, so small inputs pay for one start-up and large audits use 2 cores); `timeout`: seconds one batch may take before its process is killed;
+    `grow_after` batches, so large audits use 2 cores; with one process, the first batch
+    runs in a child forked for it and the worker starts with the second batch, so a plan
+    check, one batch, never starts a worker); `timeout`: seconds one batch may take before
+    its process (worker or forked child) is killed;
     `batch_size`: facts per batch (at most 1000 for durable); `faults`: test-only
     failure injection {batch number: "kill" | "drop" | "hang"}."""
 

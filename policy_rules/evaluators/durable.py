@@ -20,7 +20,11 @@ What this module does about each measured hazard:
   absent fields left out of the fact since the engine counts null as existing).
 - **Not thread safe, never releases the GIL, hangs cannot be interrupted**: the engine
   runs in worker processes (one engine each) that are killed when a batch exceeds
-  its time bound; in-process use (`workers=0`) is serialised by a lock.
+  its time bound; in-process use (`workers=0`) is serialised by a lock. With one
+  worker wanted, the first batch runs in a child forked for that batch alone
+  (`_OneShot`, same time bound, killed on timeout) and the worker starts with the
+  second: a plan check is one batch and never starts a worker or imports
+  `multiprocessing`.
 - **An empty batch segfaults** `assert_facts` (found by the differential tests): it is
   never sent.
 - **Any failure** (exception, hang, dead worker, wrong fact count) makes the caller
@@ -31,7 +35,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import multiprocessing
 import os
 import re
 import sys
@@ -85,6 +88,9 @@ def _collision_free_ids(n: int) -> list[int]:
         out.append(i)
     return out
 
+
+# a batch in a child forked for it (_OneShot) needs fork; elsewhere the worker starts at once
+_CAN_FORK = hasattr(os, "fork")
 
 # ids for the positions of a batch, hash-distinct by construction (checked again per batch)
 ENGINE_IDS: list[int] = _collision_free_ids(4 * MAX_BATCH_FACTS)
@@ -237,6 +243,10 @@ def _worker_main(conn, rules: dict, name: str) -> None:  # pragma: no cover - ru
 
 
 def _context():
+    # imported when the first worker starts: a plan check run in this process, and any
+    # import of the library, never pays for it (docs/performance.md)
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     # fork starts a worker in milliseconds; spawn is the portable fallback
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -295,6 +305,87 @@ class _Worker:
             pass
         self.proc.join(1)
         self.kill()
+
+
+class _OneShot:
+    """One batch in a child forked for it: the payload is already in the child's memory
+    (nothing is pickled or sent), the child answers through a pipe and exits. Used for
+    the first batch of an evaluator that has no worker process yet: a plan check (one
+    batch) then costs a fork (about 3 ms) instead of importing `multiprocessing` and
+    starting a worker (about 20 ms, docs/performance.md), and keeps the time bound a
+    worker gives: a child that does not answer within `timeout` is killed."""
+
+    def __init__(self, rules: dict, name: str, payload: str, n: int, fault: str | None):
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            code = 70
+            try:
+                os.close(read_end)
+                if fault == "kill":
+                    os._exit(17)
+                if fault == "hang":
+                    time.sleep(3600)
+                try:
+                    answer: tuple = ("ok", _Engine(rules, name).run(payload, n, drop_one=(fault == "drop")))
+                except Exception as exc:
+                    answer = ("error", f"{type(exc).__name__}: {exc}")
+                data = memoryview(json.dumps(answer, ensure_ascii=False).encode("utf-8"))
+                while data:
+                    data = data[os.write(write_end, data):]
+                code = 0
+            finally:
+                os._exit(code)  # never the parent's atexit handlers or buffered output
+        os.close(write_end)
+        self.pid, self.fd = pid, read_end
+
+    def receive(self, timeout: float) -> dict[str, list[int]]:
+        import select
+
+        deadline = time.monotonic() + timeout
+        chunks: list[bytes] = []
+        try:
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.kill()
+                    raise EngineFailure(f"the engine did not answer within {timeout:g} s; its process was stopped")
+                if not select.select([self.fd], [], [], left)[0]:
+                    continue
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+        finally:
+            self._close_fd()
+        code = self._reap()
+        if not chunks or code != 0:
+            raise EngineFailure(f"the engine process ended unexpectedly (exit code {code})")
+        status, detail = json.loads(b"".join(chunks))
+        if status != "ok":
+            raise EngineFailure(detail)
+        return detail
+
+    def _close_fd(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def _reap(self) -> int | None:
+        if self.pid is None:
+            return None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return os.waitstatus_to_exitcode(status)
+
+    def kill(self) -> None:
+        if self.pid is not None:
+            try:
+                os.kill(self.pid, 9)  # SIGKILL: a hang inside the extension ignores everything else
+            except ProcessLookupError:
+                pass
+            self._reap()
+        self._close_fd()
 
 
 # Idle worker processes kept for the next evaluation of the same rules, so repeated
@@ -371,12 +462,28 @@ class DurableEvaluator:
         self.pool: list[_Worker] = []
         self.pending: dict[int, tuple[_Worker, int]] = {}  # batch number -> worker
         self.next_worker = 0
-        for _ in range(max(0, workers)):
+        # With one worker wanted and none idle, the worker starts with the second batch:
+        # the first runs in a child forked for it (_OneShot), so an evaluation of one
+        # batch (a plan check) never starts a worker. Several workers start now, since the
+        # batch driver sizes its overlap from the pool.
+        self.one_shot_left = workers == 1 and _CAN_FORK
+        if workers == 1:
+            idle = _take_idle(self.rules_json)
+            if idle is not None:
+                self.pool.append(idle)
+                self.one_shot_left = False
+        for _ in range(max(0, workers) - len(self.pool) if not self.one_shot_left else 0):
             self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, timeout))
 
+    def _start_pool(self) -> None:
+        self.one_shot_left = False
+        while len(self.pool) < max(1, self.workers_wanted):
+            self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, self.timeout))
+
     def add_worker(self) -> None:
-        """One more engine process (only when already running in processes)."""
-        if self.pool:
+        """One more engine process (only when running in processes)."""
+        if self.workers_wanted > 0:
+            self._start_pool()
             self.pool.append(_take_idle(self.rules_json) or _Worker(self.rules, self.name_, self.timeout))
             self.workers_wanted = max(self.workers_wanted, len(self.pool))
 
@@ -394,6 +501,19 @@ class DurableEvaluator:
         payload = engine_facts(facts, self.fields_used)
         n = len(facts)
         fault = self.faults.get(number)
+        if self.one_shot_left:
+            self.one_shot_left = False
+            try:
+                self.pending[number] = (_OneShot(self.rules, self.name_, payload, n, fault), n)  # type: ignore
+            except OSError as exc:
+                self.pending[number] = (EngineFailure(f"could not start the engine process: {exc}"), n)  # type: ignore
+            return
+        if not self.pool and self.workers_wanted > 0:
+            try:
+                self._start_pool()
+            except EngineFailure as exc:
+                self.pending[number] = (exc, n)  # type: ignore[assignment]
+                return
         if not self.pool:
             with _IN_PROCESS_LOCK:
                 try:
@@ -428,6 +548,8 @@ class DurableEvaluator:
             raise handle
         if isinstance(handle, dict):
             return handle
+        if isinstance(handle, _OneShot):
+            return handle.receive(self.timeout)
         worker: _Worker = handle
         try:
             return worker.receive(self.timeout)
@@ -444,7 +566,7 @@ class DurableEvaluator:
     def close(self) -> None:
         for num in list(self.pending):  # answers nobody will read: the worker is not reusable
             handle, _ = self.pending.pop(num)
-            if isinstance(handle, _Worker):
+            if isinstance(handle, (_Worker, _OneShot)):
                 handle.kill()
         for w in self.pool:
             _give_idle(self.rules_json, w, max(1, self.workers_wanted))
