@@ -71,6 +71,9 @@ _BOOLS: dict[str, bool] = {**{c: True for c in TRUE_CELLS}, **{c: False for c in
 def _items(cell: str) -> list[str]:
     """`P1;P2` (also `；` and `、`) -> ["P1", "P2"], each stripped."""
     parts = cell.split(";") if "；" not in cell and "、" not in cell else _SPLIT.split(cell)
+    words = cell.split()  # one word as long as the cell: no whitespace anywhere, nothing to strip
+    if len(words) == 1 and len(words[0]) == len(cell):
+        return parts
     return [x.strip() if x and (x[0].isspace() or x[-1].isspace()) else x for x in parts]
 
 
