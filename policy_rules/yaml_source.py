@@ -137,6 +137,12 @@ class _Frame:
         self.is_map = is_map
 
 
+
+_FRAMING_EVENTS = frozenset({yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent})
+_START_EVENTS = frozenset({yaml.MappingStartEvent, yaml.SequenceStartEvent})
+_END_EVENTS = frozenset({yaml.MappingEndEvent, yaml.SequenceEndEvent})
+
+
 class _Builder:
     """Turns parser events into values. With `emit` set to a path such as `("records",)`,
     the items of the list at that path are yielded one at a time, each with its own
@@ -225,9 +231,12 @@ class _Builder:
 
     # -- events ----------------------------------------------------------------------
     def feed(self, event) -> Iterator[tuple[int, Any, LocatedDocument]]:
-        if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)):
+        # dispatch on the exact event class (PyYAML's parsers and json_events make no
+        # subclasses): a chain of isinstance tests per event was the reader's top cost
+        cls = type(event)
+        if cls in _FRAMING_EVENTS:
             return
-        if isinstance(event, yaml.DocumentStartEvent):
+        if cls is yaml.DocumentStartEvent:
             self.documents += 1
             if self.documents > 1:
                 raise InputError([_problem(
@@ -235,14 +244,14 @@ class _Builder:
                     "the file holds several YAML documents (`---`); only one is allowed", self._loc(event))])
             return
         if self.skip_depth:
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if cls in _START_EVENTS:
                 self.skip_depth += 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            elif cls in _END_EVENTS:
                 self.skip_depth -= 1
                 if not self.skip_depth:
                     self.stack[-1].key = self.skip_then
             return
-        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+        if cls in _END_EVENTS:
             frame = self.stack.pop()
             if frame.anchor is not None:
                 self.open_anchors.discard(frame.anchor)
@@ -250,7 +259,7 @@ class _Builder:
             yield from self._place(frame.container, frame.weight)
             return
         if self._skipping_value():
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if cls in _START_EVENTS:
                 self.skip_depth, self.skip_then = 1, _NO_KEY
             else:
                 self.stack[-1].key = _NO_KEY
@@ -267,10 +276,10 @@ class _Builder:
         target.positions[path] = loc
         if self.stack and self.stack[-1].is_map:
             target.key_positions[path] = self.stack[-1].key_loc
-        if isinstance(event, yaml.AliasEvent):
+        if cls is yaml.AliasEvent:
             yield from self._alias(event, path)
             return
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+        if cls in _START_EVENTS:
             if len(self.stack) + 1 > MAX_DEPTH:
                 raise InputError([_problem(  # the path itself would be 64 levels long: left out
                     "yaml.too_deep", f"嵌套层级超过 {MAX_DEPTH} 层，已拒绝读取（文件可能已损坏或被恶意构造）",
@@ -279,7 +288,7 @@ class _Builder:
             if event.tag is not None and event.tag not in _COLLECTION_TAGS:
                 self._add(_problem("yaml.tag", f"不支持标签“{event.tag}”", f"the tag '{event.tag}' is not supported",
                                    loc, path, found=event.tag))
-            is_map = isinstance(event, yaml.MappingStartEvent)
+            is_map = cls is yaml.MappingStartEvent
             if event.anchor is not None:
                 self.open_anchors.add(event.anchor)
             self.stack.append(_Frame({} if is_map else [], path, event.anchor, is_map))
@@ -287,6 +296,12 @@ class _Builder:
         value = self._scalar(event, path, loc)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and top.is_map:  # the common case of _place, without a generator per value
+            top.weight += 1
+            top.container[top.key] = value
+            top.key = _NO_KEY
+            return
         yield from self._place(value, 1)
 
     def _alias(self, event, path) -> Iterator[tuple[int, Any, LocatedDocument]]:
@@ -455,8 +470,11 @@ def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None) -> InputErro
 def _events(text: str, loader):
     parser = loader(text)
     try:
-        while parser.check_event():
-            yield parser.get_event()
+        # get_event returns None after the stream's end: one call per event, not two
+        event = parser.get_event()
+        while event is not None:
+            yield event
+            event = parser.get_event()
     finally:
         parser.dispose()
 
