@@ -82,13 +82,16 @@ _CAN_FORK = hasattr(os, "fork")
 # first collision measured is 40189/797186; tests/test_durable.py checks the whole list),
 # so no id needs skipping; hashing them at import took 6-12 ms of a cold check-plan.
 ENGINE_IDS: list[int] = list(range(1, 4 * MAX_BATCH_FACTS + 1))
-_POS_OF_ID = {eid: pos for pos, eid in enumerate(ENGINE_IDS)}
 
 
 # a firing as the engine writes it: {"q3":{"m":{"id": 17, "sid": ...}, ...}}. One action
 # names one rule (durable's own Python wrapper relies on it too); the fast path is taken
 # only when the message has a single primary frame, anything else is parsed in full.
 _FIRING = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id": ?(\d+)[,}]')
+
+
+# the batch payload: compact, UTF-8 text as is (the encoder object is built once)
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 # -- rules --------------------------------------------------------------------------------
@@ -137,16 +140,24 @@ def engine_facts(facts: Sequence[tuple[str, dict]], fields_used: dict[str, tuple
     the rules read, absent fields left out, dates as day numbers."""
     if len(facts) > len(ENGINE_IDS):
         raise EngineFailure(f"batch of {len(facts)} facts is above the bound {len(ENGINE_IDS)}")
+    # (engine name, our name) per fact type, built once per batch rather than a string
+    # concatenation per field per fact
+    names_of: dict[str, tuple[tuple[str, str], ...]] = {}
     out = []
+    date = _dt.date
     for pos, fact in enumerate(facts):
         ftype, fields = fact[0], fact[1]
+        names = names_of.get(ftype)
+        if names is None:
+            names = names_of[ftype] = tuple(("u_" + name, name) for name in fields_used.get(ftype, ()))
         doc = {"id": ENGINE_IDS[pos], "sid": SID, "t": ftype}
-        for name in fields_used.get(ftype, ()):
-            v = fields.get(name)
+        get = fields.get
+        for engine_name, name in names:
+            v = get(name)
             if v is not None:
-                doc["u_" + name] = v.toordinal() if isinstance(v, _dt.date) else v
+                doc[engine_name] = v.toordinal() if isinstance(v, date) else v
         out.append(doc)
-    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+    return _ENCODE(out)
 
 
 # -- one engine ---------------------------------------------------------------------------
@@ -168,23 +179,28 @@ class _Engine:
             return {rule: [] for rule in self.rule_names}
         matches: dict[str, list[int]] = {}
         seen = bytearray(n)
+        handle = self.handle
+        next_action = _dre.complete_and_start_action
+        firing = _FIRING.match
         try:
-            code, state = _dre.assert_facts(self.handle, payload)
+            code, state = _dre.assert_facts(handle, payload)
             if code not in (0,):
                 raise EngineFailure(f"assert_facts returned {code}")
-            result = _dre.start_action_for_state(self.handle, state)
+            result = _dre.start_action_for_state(handle, state)
+            text = result[1] if result else None
             count = 0
-            while result:
-                text = result[1]
-                fast = _FIRING.match(text) if text.count('":{"m":{') == 1 else None
-                if fast is not None:  # one rule, its primary fact first: no need to parse the rest
-                    pairs = ((fast.group(1), int(fast.group(2))),)
+            while text:
+                fast = firing(text)
+                if fast is not None and text.count('":{"m":{') == 1:
+                    # one rule, its primary fact first: no need to parse the rest
+                    pairs: Iterable[tuple[str, object]] = ((fast[1], int(fast[2])),)
                 else:
-                    pairs = tuple((rule, frame["m"]["id"]) for rule, frame in json.loads(text).items())
+                    pairs = [(rule, frame["m"]["id"]) for rule, frame in json.loads(text).items()]
                 for rule, eid in pairs:
-                    pos = _POS_OF_ID.get(eid)
-                    if pos is None or pos >= n:
+                    # ENGINE_IDS is 1..4000: position = id - 1
+                    if type(eid) is not int or not 0 < eid <= n:
                         raise EngineFailure(f"unknown engine id {eid}")
+                    pos = eid - 1
                     if rule == CATCH_ALL:
                         if seen[pos]:
                             raise EngineFailure(f"fact {pos} counted twice")
@@ -192,8 +208,7 @@ class _Engine:
                         count += 1
                     else:
                         matches.setdefault(rule, []).append(pos)
-                nxt = _dre.complete_and_start_action(self.handle, state)
-                result = (None, nxt) if nxt else None
+                text = next_action(handle, state)
         finally:
             try:
                 _dre.delete_state(self.handle, SID)
