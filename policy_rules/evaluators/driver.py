@@ -295,15 +295,23 @@ class Run:
                 for sel, consumer, _ in targets:
                     needs = consumer.needs
                     take = consumer.take
-                    for pos in positions:
-                        if pos < n_prefix:
-                            continue
-                        fact = batch[pos]
-                        if needs:
-                            fields = fact[1]
-                            take(tuple([fields.get(n) for n in needs]), fact[2])
-                        else:
-                            take((), fact[2])
+                    # the same calls for each arity; the common ones without a per-fact loop over needs
+                    if not needs:
+                        for pos in positions:
+                            if pos >= n_prefix:
+                                take((), batch[pos][2])
+                    elif len(needs) == 1:
+                        need = needs[0]
+                        for pos in positions:
+                            if pos >= n_prefix:
+                                fact = batch[pos]
+                                take((fact[1].get(need),), fact[2])
+                    else:
+                        for pos in positions:
+                            if pos >= n_prefix:
+                                fact = batch[pos]
+                                fields = fact[1]
+                                take(tuple([fields.get(n) for n in needs]), fact[2])
             deferred_targets = self.deferred_by_query.get(qid)
             if deferred_targets:
                 store = self.candidates[qid]
