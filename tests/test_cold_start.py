@@ -11,6 +11,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from policy_rules import messages
@@ -57,14 +58,13 @@ def test_a_json_plan_check_does_not_import_jinja():
     assert "markupsafe" not in got["modules"]
 
 
-def test_a_text_plan_check_still_renders_through_its_template():
-    plan = PLAN
+def test_a_markdown_plan_check_still_renders_through_its_template():
     got = _modules_after(f"""
         from shuangsuiji_core.commands.check_plan import main
-        main(["--format", "text", "--lang", "en", "--as-of", "2026-12-31", {str(plan)!r}])
+        main(["--format", "markdown", "--lang", "en", "--as-of", "2026-12-31", {str(PLAN)!r}])
     """)
-    assert "jinja2" in got["modules"]  # text is a Jinja template: imported when needed
-    assert "qinghe-2026" in got["stdout"] or "plan.yaml" in got["stdout"]
+    assert "jinja2" in got["modules"]  # Markdown is a Jinja template: imported when needed
+    assert "qinghe-2026" in got["stdout"]
 
 
 # -- the plain-substitution path gives what the sandbox gives ------------------------------
@@ -132,3 +132,60 @@ def test_the_shipped_rulesets_messages_take_the_plain_path():
                         plain += messages._plain_substitution(template) is not None
     assert total > 0
     assert plain == total
+
+
+# -- the text format without Jinja is the text template, byte for byte ---------------------
+from policy_rules import render as _render  # noqa: E402
+from policy_rules.i18n import Text as _Text  # noqa: E402
+from report_samples import clean_report, hostile_report, sample_report  # noqa: E402
+
+
+def _both(reports, lang, color):
+    return (_render.render_reports(reports, "text", lang, color=color),
+            _render._render_template(reports, "text", "en" if lang == "en" else "zh", color))
+
+
+def _many_offenders():
+    """Every optional part of a line: measured without threshold, a due date, notes."""
+    base = sample_report()
+    extra = [f.model_copy(update={"rule_id": f.rule_id + "-DUE", "threshold": None, "due": "2026-03-31"})
+             for f in base.findings if f.status.value == "pending"]
+    extra += [f.model_copy(update={"rule_id": f.rule_id + "-BARE", "measured": None, "due": "2026-12-31"})
+              for f in base.findings if f.status.value == "pending"]
+    assert extra
+    report = base.model_copy(update={"findings": base.findings + extra})
+    report.warnings.append(_Text(zh="警告  一\n二", en="a warning\twith  spaces"))
+    report.engine_notes.append(_Text(zh="引擎说明", en="an engine note"))
+    return report
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("color", [False, True])
+@pytest.mark.parametrize("make", [lambda: [sample_report()], lambda: [hostile_report()], lambda: [clean_report()],
+                                  lambda: [_many_offenders()],
+                                  lambda: [sample_report("a/plan.yaml", "a/r.yaml"), hostile_report(), clean_report()]])
+def test_text_in_python_equals_the_text_template(make, lang, color):
+    python_text, template_text = _both(make(), lang, color)
+    assert python_text == template_text
+    assert python_text.endswith("\n")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
+       st.text(st.characters(blacklist_categories=("Cs",)), max_size=30), st.sampled_from(["zh", "en"]))
+def test_text_in_python_equals_the_template_for_any_author_text(title, message, lang):
+    base = hostile_report()
+    report = base.model_copy(update={"findings": [
+        f.model_copy(update={"title": _Text(zh=title or "t", en=title or "t"), "message": _Text(zh=message, en=message)})
+        for f in base.findings]})
+    python_text, template_text = _both([report], lang, False)
+    assert python_text == template_text
+
+
+def test_a_text_plan_check_does_not_import_jinja():
+    got = _modules_after(f"""
+        from shuangsuiji_core.commands.check_plan import main
+        main(["--as-of", "2026-12-31", {str(PLAN)!r}])
+    """)
+    assert "plan.yaml:" in got["stdout"] and "qinghe-2026" in got["stdout"]
+    assert "jinja2" not in got["modules"]

@@ -12,8 +12,10 @@ Formats (see docs/cli.md for what each is for):
 - ``sarif``: SARIF 2.1.0, one result per offending item on its line.
 - ``junit``: JUnit XML, one test case per rule.
 
-Text, Markdown, HTML and JUnit come from Jinja templates kept as files in
-``policy_rules/render/templates``. JSON and SARIF are data formats: they are built as
+Markdown, HTML and JUnit come from Jinja templates kept as files in
+``policy_rules/render/templates``. Text, the default of ``check-plan`` and so of every
+pre-commit run, is written out in ``text.py`` so that it never imports Jinja; its
+template ``text.txt.j2`` is the reference the tests hold it to, byte for byte. JSON and SARIF are data formats: they are built as
 Python structures and serialised by ``json``, which guarantees they parse (a template
 cannot). Every format is deterministic: the same report gives byte-identical output.
 """
@@ -151,6 +153,14 @@ def render_reports(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_
     if format == "sarif":
         from .sarif import sarif_log
         return sarif_log(reports, lang)
+    if format == "text":
+        from .text import render_text
+        return render_text(reports, {**_context(reports, lang, color), "oneline": _one_line})
+    return _render_template(reports, format, lang, color)
+
+
+def _render_template(reports: Sequence[Report], format: str, lang: Lang, color: bool) -> str:
+    """A format through its Jinja template (for text: the reference text.py is held to)."""
     global _ENV
     if _ENV is None:
         _ENV = _environment()
