@@ -249,15 +249,14 @@ def _fast_jsonl_record(text: str, raw: bytes) -> Record | None:
     dict), or None: then the line takes the ordinary path, which alone reports problems.
 
     Two differences from the ordinary path are ruled out here. Duplicate keys, which the
-    JSON reader would silently merge: on a line without backslashes (so every quote
-    delimits a string) and without whitespace after a quote, each key ends in `":` and
-    every other `":` opens a string starting with a colon, so the `":` count equals the
-    keys of the validated record only when no key repeats. Lines the ordinary path would
-    refuse but the JSON reader accepts: none known (both refuse control characters in
-    strings, trailing commas, leading zeros); tests/test_fast_path_jsonl.py compares the
-    two paths on arbitrary lines."""
-    if b"\\" in raw:
-        return None
+    JSON reader would silently merge: on a line without whitespace before a colon, every
+    key ends in `":`, and any other `":` (a string starting with a colon, an escaped
+    quote followed by a colon) only adds to the count; so the `":` count equals the keys
+    of the validated record only when no key repeats - also when keys are written with
+    escapes. Lines the ordinary path would refuse but the JSON reader accepts: none known
+    (both refuse control characters in strings, trailing commas, leading zeros; the JSON
+    reader also refuses lone surrogates, which then take the ordinary path);
+    tests/test_fast_path_jsonl.py compares the two paths on arbitrary lines."""
     try:
         record = _validate_json(text)
     except ValidationError:
