@@ -20,6 +20,7 @@ file size `MAX_BYTES`.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 from dataclasses import dataclass, field
@@ -151,6 +152,7 @@ class _Builder:
     def __init__(self, file: str | None, emit: Sequence[tuple[PathPart, ...]] = (), text: str = ""):
         self.file = file
         self.text = text
+        self._positions = _Positions(text)
         self._lines: list[str] | None = None
         self.emit = frozenset(emit)
         self.doc = LocatedDocument(data=None, file=file)
@@ -169,7 +171,7 @@ class _Builder:
 
     # -- helpers ---------------------------------------------------------------------
     def _loc(self, event) -> Location:
-        return Location(self.file, event.start_mark.line + 1, event.start_mark.column + 1)
+        return Location(self.file, *self._positions.of(event.start_mark))
 
     def _add(self, problem: Problem) -> None:
         self.problems.append(problem)
@@ -447,6 +449,30 @@ def _fullwidth_note(text: str, mark_line: int | None) -> tuple[str, str]:
             "(followed by a space) and '%'")
 
 
+# YAML also ends a line at NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR; editors and
+# `file:line:col` consumers count only \n (and \r), so positions are recomputed from
+# the mark's character index whenever one of them occurs.
+_YAML_ONLY_BREAKS = re.compile("[\x85\u2028\u2029]")
+_EDITOR_BREAK = re.compile("\r\n|\r|\n")
+
+
+class _Positions:
+    """Mark -> 1-based (line, column) as an editor counts them."""
+
+    def __init__(self, text: str):
+        self.starts: list[int] | None = None
+        if _YAML_ONLY_BREAKS.search(text):
+            self.starts = [0] + [m.end() for m in _EDITOR_BREAK.finditer(text)]
+
+    def of(self, mark) -> tuple[int, int]:
+        # the JSON reader's own marks count lines by \n already and carry no index
+        index = getattr(mark, "index", None)
+        if self.starts is None or index is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, index) - 1
+        return line + 1, index - self.starts[line] + 1
+
+
 def _char_at(text: str, line: int, column: int) -> str:
     lines = text.splitlines()
     return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
@@ -454,7 +480,7 @@ def _char_at(text: str, line: int, column: int) -> str:
 
 def _syntax_error(exc: yaml.YAMLError, text: str, file: str | None) -> InputError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    loc = Location(file, *_Positions(text).of(mark)) if mark else Location(file, 1, 1)
     context = getattr(exc, "context", None)
     problem = getattr(exc, "problem", None)
     detail = f"{context + '; ' if context else ''}{problem or exc}"

@@ -246,3 +246,12 @@ def test_problems_stop_at_fifty_and_say_so():
     ps = problems("".join("a: 1\n" for _ in range(80)))
     assert len(ps) == 51 and {p.code for p in ps[:50]} == {"yaml.duplicate_key"}
     assert ps[-1].code == "file.more_problems" and ps[-1].location.line == 51
+
+
+def test_positions_count_lines_as_editors_do_past_yaml_only_line_breaks():
+    # NEL, LINE SEPARATOR and PARAGRAPH SEPARATOR end a line for YAML, not for an editor
+    text = 'A:\n- "\x85中\u2028x\u2029"\nB: null\n'
+    doc = load_yaml_text(text, "f.yaml")
+    assert doc.data["B"] is None and len(doc.data["A"]) == 1  # YAML folds a quoted NEL to a space
+    assert (doc.locate(("B",)).line, doc.locate(("B",)).column) == (3, 4)
+    assert (doc.locate(("A", 0)).line, doc.locate(("A", 0)).column) == (2, 3)
