@@ -17,10 +17,11 @@ import importlib
 from typing import Any
 
 # Resolved on first use: every command imports this package first, and a plan check
-# should not pay for the loaders of formats it never reads.
+# should not pay for the loaders of formats it never reads. `bundled_rulesets` is not
+# exported: that is also the name of the subpackage holding the rulesets, which would
+# replace the function here as soon as it is imported.
 _EXPORTS = {
     "load_ruleset": "shuangsuiji_core.rulesets",
-    "bundled_rulesets": "shuangsuiji_core.rulesets",
     "load_plan": "shuangsuiji_core.loading",
     "iter_records": "shuangsuiji_core.loading",
     "load_submissions": "shuangsuiji_core.loading",

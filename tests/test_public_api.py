@@ -40,3 +40,9 @@ def test_an_unknown_name_is_an_attribute_error():
         assert "no_such_thing" in str(exc)
     else:
         raise AssertionError("expected AttributeError")
+
+
+def test_exports_survive_importing_every_subpackage():
+    import shuangsuiji_core.bundled_rulesets  # noqa: F401  (sets an attribute on the package)
+    for name in shuangsuiji_core.__all__:
+        assert callable(getattr(shuangsuiji_core, name)), name
