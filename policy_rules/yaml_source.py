@@ -30,6 +30,7 @@ import yaml
 
 from .errors import InputError, Location, PathPart, Problem
 from .i18n import Text
+from .input_files import open_input
 from .json_source import JsonSyntax, json_events
 from .json_source import syntax_problem as json_syntax_problem
 
@@ -582,17 +583,8 @@ def decode_text(raw: bytes, file: str | None, kind: str = "yaml") -> str:
 def read_bytes(path: str, display_name: str | None = None, limit: int = MAX_BYTES, hint: Text | None = None) -> bytes:
     """A whole (small) file's bytes; every failure an `InputError`, never OSError."""
     name = display_name or str(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read(limit + 1)
-    except FileNotFoundError:
-        raise InputError([_problem("file.not_found", "找不到文件", "file not found", Location(name))]) from None
-    except IsADirectoryError:
-        raise InputError([_problem("file.is_directory", "这是一个目录，不是文件", "this is a directory, not a file",
-                                   Location(name))]) from None
-    except OSError as exc:
-        raise InputError([_problem("file.unreadable", f"无法读取文件：{exc.strerror}",
-                                   f"cannot read the file: {exc.strerror}", Location(name))]) from None
+    with open_input(path, name) as fh:
+        raw = fh.read(limit + 1)
     if len(raw) > limit:
         zh = f"文件超过 {limit // (1024 * 1024)} MB" + (f"；{hint.zh}" if hint else "")
         en = f"the file is larger than {limit // (1024 * 1024)} MB" + (f"; {hint.en}" if hint else "")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
+from policy_rules.input_files import open_input
 
 CHUNK = 1 << 20
 KNOWN_ENCODINGS = {"utf-8": "utf-8", "utf8": "utf-8", "utf-8-sig": "utf-8-sig", "gbk": "gbk",
@@ -39,24 +40,11 @@ def file_problem(code: str, zh: str, en: str, location: Location, path: tuple = 
                    expected=expected, found=found)
 
 
-def _open_binary(path: str):
-    try:
-        return open(path, "rb")
-    except FileNotFoundError:
-        raise InputError([file_problem("file.not_found", "找不到文件", "file not found", Location(path))]) from None
-    except IsADirectoryError:
-        raise InputError([file_problem("file.is_directory", "这是一个目录，不是文件", "this is a directory, not a file",
-                                       Location(path))]) from None
-    except OSError as exc:
-        raise InputError([file_problem("file.unreadable", f"无法读取文件：{exc.strerror}",
-                                       f"cannot read the file: {exc.strerror}", Location(path))]) from None
-
-
 def _first_invalid(path: str, encoding: str) -> int | None:
     """Byte offset of the first byte that does not decode, or None if the whole file decodes."""
     decoder = codecs.getincrementaldecoder(encoding)("strict")
     offset = 0
-    with _open_binary(path) as fh:
+    with open_input(path) as fh:
         while True:
             chunk = fh.read(CHUNK)
             final = not chunk
@@ -71,7 +59,7 @@ def _first_invalid(path: str, encoding: str) -> int | None:
 
 
 def _line_col(path: str, offset: int) -> tuple[int, int, bytes]:
-    with _open_binary(path) as fh:
+    with open_input(path) as fh:
         head = fh.read(offset)
         bad = fh.read(4)
     line = head.count(b"\n") + 1
@@ -87,7 +75,7 @@ def inspect_file(path: str | Path, encoding: str | None = None) -> FileInfo:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     utf8_bad: int | None = None
     offset = 0
-    with _open_binary(path) as fh:
+    with open_input(path) as fh:
         head = fh.read(3)
         has_bom = head == codecs.BOM_UTF8
         fh.seek(0)

@@ -16,6 +16,7 @@ from typing import Any, Iterator
 
 from policy_rules.errors import InputError, Location
 from policy_rules.i18n import Text
+from policy_rules.input_files import open_input
 from policy_rules.yaml_source import LocatedDocument
 
 from .csv_columns import (COLUMN_KINDS, FALSE_CELLS, LIST_SEPARATORS, REQUIRED_COLUMNS, TRUE_CELLS, VALUE_LABELS,
@@ -250,9 +251,8 @@ def _text_stream(fh, name: str) -> tuple[io.TextIOWrapper, str]:
 
 
 def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
-    from .raw import open_binary  # one place turns OSError into InputError
 
-    with open_binary(path, name) as fh:
+    with open_input(path, name) as fh:
         text, encoding = _text_stream(fh, name)
         last_line = 0
         try:

@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from policy_rules.errors import InputError, Location, Problem, found_repr
 from policy_rules.i18n import Text
@@ -26,7 +26,9 @@ from policy_rules.yaml_source import (MAX_BYTES, MAX_PROBLEMS, LocatedDocument, 
 from ..records import Record
 from .csv_records import iter_csv_items
 from .documents import problem
-from .raw import RawItem, open_binary
+from policy_rules.input_files import open_input
+
+from .raw import RawItem
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -279,7 +281,7 @@ def _fast_jsonl_record(text: str, raw: bytes) -> Record | None:
 def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
     decode = _JSONL_DECODER.decode  # one decoder for all lines: json.loads(..., hook) builds one per call
     empty = True
-    with open_binary(path, name) as fh:
+    with open_input(path, name) as fh:
         for line, raw in enumerate(fh, 1):
             if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
