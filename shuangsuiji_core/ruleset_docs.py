@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from policy_rules.compare import cell_text, side_by_side, topic
+from policy_rules.generated_docs import sync
 from policy_rules.schema import Ruleset
 
 from .rulesets import bundled_rulesets, load_ruleset
@@ -165,21 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     guide = docs / "rulesets.md"
     current = guide.read_text(encoding="utf-8") if guide.exists() else ""
     targets = {guide: render_rulesets_md(current, rulesets), docs / "rulesets-compared.md": render_compared_md(rulesets)}
-    stale = []
-    for path, text in targets.items():
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        if old == text:
-            continue
-        if check:
-            stale.append(str(path))
-        else:
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
-    if stale:
-        print("过期 / out of date: " + ", ".join(stale) + " — 运行 / run: python -m shuangsuiji_core.ruleset_docs",
-              file=sys.stderr)
-        return 1
-    return 0
+    return sync(targets, check, "python -m shuangsuiji_core.ruleset_docs")
 
 
 if __name__ == "__main__":

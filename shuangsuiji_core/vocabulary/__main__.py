@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from policy_rules.errors import InputError
+from policy_rules.generated_docs import sync
 
 from . import load_vocabulary_files
 from .docs import render_metrics, render_patterns
@@ -21,22 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    stale = []
-    for name, text in (("metrics.md", render_metrics(vocabulary)), ("patterns.md", render_patterns(vocabulary))):
-        path = docs / name
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        if check:
-            stale.append(str(path))
-        else:
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
-    if stale:
-        print("过期 / out of date: " + ", ".join(stale) + " — 运行 / run: python -m shuangsuiji_core.vocabulary",
-              file=sys.stderr)
-        return 1
-    return 0
+    targets = {docs / "metrics.md": render_metrics(vocabulary), docs / "patterns.md": render_patterns(vocabulary)}
+    return sync(targets, check, "python -m shuangsuiji_core.vocabulary")
 
 
 if __name__ == "__main__":
