@@ -133,6 +133,13 @@ def add_fail_on(parser: argparse.ArgumentParser) -> None:
                              "none reports without failing")
 
 
+def add_records_and_submissions(parser: argparse.ArgumentParser) -> None:
+    """The inputs beside a plan, shared by check-plan and audit so both read them alike."""
+    parser.add_argument("--records", action="append", default=[], metavar="FILE",
+                        help="抽查记录（YAML/JSON/JSONL/CSV），可重复 / inspection records; repeatable")
+    parser.add_argument("--submissions", metavar="FILE", help="报送材料 / submissions file")
+
+
 def add_ruleset(parser: argparse.ArgumentParser, required: bool = False) -> None:
     parser.add_argument("--ruleset", "-r", metavar="ID|PATH", required=required,
                         help="规则集 id（如 qinghe-2026）或文件路径；默认用计划的 ruleset 字段 / "

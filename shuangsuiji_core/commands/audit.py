@@ -38,9 +38,7 @@ EPILOG = """\
 
 def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--plan", metavar="FILE", help="年度抽查计划（提供任务信息和默认规则集）/ the plan (context, default ruleset)")
-    parser.add_argument("--records", action="append", default=[], metavar="FILE",
-                        help="抽查记录（YAML/JSON/JSONL/CSV），可重复 / inspection records; repeatable")
-    parser.add_argument("--submissions", metavar="FILE", help="报送材料 / submissions file")
+    arguments.add_records_and_submissions(parser)
     parser.add_argument("--draw", metavar="FILE",
                         help="随机抽取记录（draw 命令输出的 JSON）：核对检查对象和检查人员是否为抽中的 / "
                              "a draw record (from `draw`): were the businesses and inspectors the ones drawn?")

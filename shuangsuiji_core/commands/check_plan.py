@@ -49,9 +49,7 @@ def configure(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     arguments.add_format(parser)
     arguments.add_lang(parser)
     arguments.add_fail_on(parser)
-    parser.add_argument("--records", action="append", default=[], metavar="FILE",
-                        help="抽查记录（YAML/JSON/JSONL/CSV），可重复 / inspection records; repeatable")
-    parser.add_argument("--submissions", metavar="FILE", help="报送材料 / submissions file")
+    arguments.add_records_and_submissions(parser)
     arguments.add_engine(parser)
     arguments.add_output(parser)
     parser.set_defaults(run=run)
