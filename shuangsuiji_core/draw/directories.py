@@ -37,13 +37,14 @@ a hundred per row) are kept, never the parsed rows, which is what bounds memory.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import string
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import Any, Callable, Iterator, NamedTuple
 
 from policy_rules.errors import InputError, Location, Problem, found_repr
 from policy_rules.i18n import Text
@@ -225,6 +226,20 @@ def _open_text(path: str, info: FileInfo):
     return open(path, encoding=info.encoding, newline="")
 
 
+@contextlib.contextmanager
+def _csv_table(path: str, info: FileInfo, readers: list, columns, required: tuple[str, ...],
+               problems: "_Problems") -> Iterator[tuple[Any, dict[str, int], int]]:
+    """A directory CSV opened past its header: (row reader, column -> index, header width).
+    The reader is also put in `readers`, where the caller reads its line numbers."""
+    with _open_text(path, info) as fh:
+        reader = csv.reader(fh)
+        readers.append(reader)
+        header = next(reader, None)
+        if header is None:
+            raise InputError([file_problem("file.empty", "文件为空", "the file is empty", Location(path, 1, 1))])
+        yield reader, _csv_header(path, header, columns, required, problems), len(header)
+
+
 # ---------------------------------------------------------------------------- entities
 
 def iter_entities(path: str | Path, info: FileInfo | None = None, format: str | None = None,
@@ -271,14 +286,7 @@ def _entities_csv_rows(path: str, info: FileInfo, snapshot: "EntitySnapshot | No
     tag_cache: dict[str, tuple[tuple[str, ...], str, str]] = {}
     industry_cache: dict[str, str] = {}
     problems = _Problems()
-    with _open_text(path, info) as fh:
-        reader = csv.reader(fh)
-        readers.append(reader)
-        header = next(reader, None)
-        if header is None:
-            raise InputError([file_problem("file.empty", "文件为空", "the file is empty", Location(path, 1, 1))])
-        cols = _csv_header(path, header, ENTITY_COLUMNS, ("credit_code", "name"), problems)
-        width = len(header)
+    with _csv_table(path, info, readers, ENTITY_COLUMNS, ("credit_code", "name"), problems) as (reader, cols, width):
         ic, iname = cols["credit_code"], cols["name"]
         irisk, iind, itags = cols.get("risk_class"), cols.get("industry"), cols.get("tags")
         end = 1
@@ -530,14 +538,7 @@ _CERT_EXPECTED = ("true 或 false（CSV 中也可写 是/否、1/0）", "true or
 
 
 def _inspectors_csv(path: str, info: FileInfo, problems: _Problems, readers: list) -> Iterator[InspectorRow]:
-    with _open_text(path, info) as fh:
-        reader = csv.reader(fh)
-        readers.append(reader)
-        header = next(reader, None)
-        if header is None:
-            raise InputError([file_problem("file.empty", "文件为空", "the file is empty", Location(path, 1, 1))])
-        cols = _csv_header(path, header, INSPECTOR_COLUMNS, ("id", "certified"), problems)
-        width = len(header)
+    with _csv_table(path, info, readers, INSPECTOR_COLUMNS, ("id", "certified"), problems) as (reader, cols, width):
 
         def get(fields, name):
             i = cols.get(name)
