@@ -67,8 +67,8 @@ class Problem:
         if self.found is not None:
             details.append(f"{found_label} {self.found}")
         if details:
-            sep = "；" if lang == "zh" else "; "
-            text += "（" + sep.join(details) + "）" if lang == "zh" else " (" + sep.join(details) + ")"
+            opening, sep, closing = ("（", "；", "）") if lang == "zh" else (" (", "; ", ")")
+            text += opening + sep.join(details) + closing
         return text
 
 
