@@ -104,3 +104,14 @@ def test_unreadable_draw_record_is_located(tmp_path, capsys):
     bad.write_text('{"format": 1}', encoding="utf-8")
     rc, _, err = run_main(audit.main, ["--plan", str(PLAN), "--records", str(records), "--draw", str(bad)], capsys)
     assert rc == 2 and "draw.json" in err and "Traceback" not in err
+
+
+def test_a_bad_draw_record_is_refused_before_the_records_are_read(tmp_path, capsys):
+    bad = tmp_path / "draw.json"
+    bad.write_text('{"format": 1}', encoding="utf-8")
+    broken_records = tmp_path / "records.yaml"
+    broken_records.write_text("records:\n  - id: R-1\n    id: R-2\n", encoding="utf-8")  # duplicate key
+    rc, _, err = run_main(audit.main, ["--plan", str(PLAN), "--records", str(broken_records), "--draw", str(bad)],
+                          capsys)
+    assert rc == 2 and "draw.json" in err
+    assert "records.yaml" not in err  # the draw record was refused first, before the audit began

@@ -67,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
                   *([args.submissions] if args.submissions else []), *([args.draw] if args.draw else [])]
     check_output_path(args.output, all_inputs)
     plan = component("shuangsuiji_core.loading", "load_plan")(args.plan) if args.plan else None
+    # read before the evaluation, so a bad draw record is refused before a long audit runs
+    draw = component("shuangsuiji_core.draw", "load_draw_record")(args.draw) if args.draw else None
     ref = args.ruleset or plan_ruleset_ref(plan, args.plan)
     if not ref:
         raise no_ruleset_problem(args.plan)
@@ -74,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
     inputs = Inputs(records=list(args.records), submissions=args.submissions, quiet=args.quiet, lang=lang)
     report = evaluate_one(ruleset, plan, args.plan, inputs, args.as_of, args.engine)
     report = only_rules(report, ruleset, ["records", "submissions"])
-    if args.draw:
-        report = _with_draw(report, args, inputs, ruleset, plan)
+    if draw is not None:
+        report = _with_draw(report, draw, args.draw, inputs, ruleset, plan)
     text = render_reports([report], args.format, lang,
                           color=args.format == "text" and wants_colour(sys.stdout, args.output))
     write_result(text, args.output)
@@ -87,13 +89,12 @@ def run(args: argparse.Namespace) -> int:
     return exit_code_for([report], args.fail_on)
 
 
-def _with_draw(report, args: argparse.Namespace, inputs: Inputs, ruleset, plan):
+def _with_draw(report, draw, draw_file: str, inputs: Inputs, ruleset, plan):
     draw_audit = component("shuangsuiji_core.draw_audit", "draw_findings")
     merge = component("shuangsuiji_core.draw_audit", "with_draw_findings")
-    draw = component("shuangsuiji_core.draw", "load_draw_record")(args.draw)
     # the records are streamed a second time: the evaluation above never holds them whole
-    findings = draw_audit(draw, args.draw, inputs.iter_records(), ruleset, plan, report.as_of)
-    return merge(report, findings, args.draw)
+    findings = draw_audit(draw, draw_file, inputs.iter_records(), ruleset, plan, report.as_of)
+    return merge(report, findings, draw_file)
 
 
 def build_parser(prog: str = "shuangsuiji audit") -> argparse.ArgumentParser:
