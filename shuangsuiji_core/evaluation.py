@@ -36,6 +36,7 @@ from policy_rules.vocabulary import Vocabulary
 from policy_rules.waivers import WaiverBook, WaiverSpec, check_waivers
 
 from . import facts as _facts
+from .loading.record_source import RecordSource, RecordSources
 from .plan import Plan
 from .records import Record
 from .submissions import Submission
@@ -182,7 +183,10 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
                           for q in compiled.queries)
     builder = _facts.RecordFacts(plan, (_dt.date(year, 1, 1), as_of), uses_inspectors, state,
                                  _inspector_filter(compiled) if uses_inspectors else None)
-    units = builder.units(records) if records is not None else None
+    if isinstance(records, (RecordSource, RecordSources)):
+        units = records.units(builder)  # straight from the files' rows, where that is safe
+    else:
+        units = builder.units(records) if records is not None else None
 
     if engine_used == "durable":
         def make(queries, purpose):

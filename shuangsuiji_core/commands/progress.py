@@ -53,18 +53,29 @@ class Progress:
             self.stream.flush()
 
 
-def with_progress(records: Iterable[T], path: str, label: str, quiet: bool = False,
-                  stream: TextIO | None = None, min_bytes: int = MIN_BYTES) -> Iterator[T]:
-    """Yield `records` unchanged, drawing a bar on a terminal for a large file."""
+    __call__ = update
+
+
+def progress_for(path: str, label: str, quiet: bool = False, stream: TextIO | None = None,
+                 min_bytes: int = MIN_BYTES) -> Progress | None:
+    """A bar for reading `path`, or None where none is drawn (small file, --quiet, no terminal)."""
     stream = stream or sys.stderr
     try:
         big = os.path.getsize(path) >= min_bytes
     except OSError:
         big = False
     if quiet or not big or not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+    return Progress(label, count_lines(path), stream)
+
+
+def with_progress(records: Iterable[T], path: str, label: str, quiet: bool = False,
+                  stream: TextIO | None = None, min_bytes: int = MIN_BYTES) -> Iterator[T]:
+    """Yield `records` unchanged, drawing a bar on a terminal for a large file."""
+    bar = progress_for(path, label, quiet, stream, min_bytes)
+    if bar is None:
         yield from records
         return
-    bar = Progress(label, count_lines(path), stream)
     try:
         for record in records:
             location = getattr(record, "location", None)

@@ -29,6 +29,7 @@ from .documents import problem
 from policy_rules.input_files import open_input
 
 from .raw import RawItem
+from .record_source import RecordSource
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -54,7 +55,7 @@ def detect_format(path: str | Path) -> str:
         expected=Text(zh=", ".join(FORMATS), en=", ".join(FORMATS)), found=suffix or "''")])
 
 
-def iter_records(path: str | Path, format: str | None = None) -> Iterator[Record]:
+def iter_records(path: str | Path, format: str | None = None) -> RecordSource:
     """Records of a file, one at a time, each with `.location` (file, line, column).
 
     `format` is one of "yaml", "json", "jsonl", "csv" (default: from the extension).
@@ -71,13 +72,16 @@ def iter_records(path: str | Path, format: str | None = None) -> Iterator[Record
                                   f"'{format}'", Location(name), expected=Text(zh=", ".join(FORMATS),
                                                                               en=", ".join(FORMATS)),
                                   found=str(format))])
+    return RecordSource(str(path), name, fmt)
+
+
+def raw_items(path: str, name: str, fmt: str) -> Iterator[RawItem]:
+    """The raw records of a file, before validation."""
     if fmt == "jsonl":
-        source = _jsonl_items(str(path), name)
-    elif fmt == "csv":
-        source = iter_csv_items(str(path), name)
-    else:
-        source = _document_items(str(path), name, fmt)
-    return check_records(source)
+        return _jsonl_items(path, name)
+    if fmt == "csv":
+        return iter_csv_items(path, name)
+    return _document_items(path, name, fmt)
 
 
 def records_from_document(doc: LocatedDocument, data: Any = None, prefix: tuple = ()) -> list[Record]:
