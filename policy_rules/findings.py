@@ -62,6 +62,12 @@ class Aggregator:
         else:
             self.count += 1
 
+    def merge(self, other: "Aggregator") -> None:
+        """Add what `other` took (the same selection over another part of the stream)."""
+        self.count += other.count
+        self.values |= other.values
+        self.total += other.total
+
     @property
     def value(self) -> int:
         if self.distinct:
@@ -79,6 +85,9 @@ class OffenderCollector:
 
     def take(self, values: tuple, ref: Ref) -> None:
         self.refs.append(ref)
+
+    def merge(self, other: "OffenderCollector") -> None:
+        self.refs.extend(other.refs)  # the finding sorts offenders by location
 
 
 class ObjectDeadlineCollector:
@@ -125,6 +134,15 @@ class ObjectDeadlineCollector:
                 self.next_due = due
         else:
             self.failed.append((ref, v))
+
+    def merge(self, other: "ObjectDeadlineCollector") -> None:
+        self.passed += other.passed
+        self.pending += other.pending
+        self.failed.extend(other.failed)
+        if other.next_due is not None and (self.next_due is None or other.next_due < self.next_due):
+            self.next_due = other.next_due
+        for code, message in other.uncovered.items():
+            self.uncovered.setdefault(code, message)
 
 
 # -- helpers ---------------------------------------------------------------------------------
