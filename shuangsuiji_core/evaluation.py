@@ -36,6 +36,7 @@ from policy_rules.vocabulary import Vocabulary
 from policy_rules.waivers import WaiverBook, WaiverSpec, check_waivers
 
 from . import facts as _facts
+from . import shards as _shards
 from .loading.record_source import RecordSource, RecordSources
 from .plan import Plan
 from .records import Record
@@ -126,6 +127,15 @@ def _period_warning(ruleset: Ruleset, year: int) -> list[Text]:
     return [Text(zh=f"计划年度 {year} 不在规则集 {ruleset.ruleset.id} 的有效期（{eff.start} 至 {eff.end}）内，结论仅供参考",
                  en=f"plan year {year} is outside the effective period of ruleset {ruleset.ruleset.id} "
                     f"({eff.start} to {eff.end}); findings are indicative only")]
+
+
+def _parts(options: EngineOptions) -> int:
+    """How many processes share a large audit: `options.parts`, else one per core (at most 4)."""
+    if options.parts is not None:
+        return options.parts
+    if options.workers is not None:  # an explicit engine set-up (tests, fault injection): one process
+        return 1
+    return min(os.cpu_count() or 1, 4)
 
 
 def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Record] | None = None,
@@ -222,14 +232,26 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
     thresholds = gc.get_threshold()
     gc.set_threshold(max(thresholds[0], 100_000), max(thresholds[1], 50), max(thresholds[2], 50))
     try:
-        stats = run.run(global_facts, units, engine_used)
+        global_matches = run.match_globals(global_facts, engine_used)
+        counted = None
+        groups = _shards.plan_parts(records, _parts(options)) if records is not None else None
+        if groups is not None:
+            counted = _shards.run_in_parts(run, [c for _, c in rule_plan.consumers], builder, state, groups,
+                                           global_facts, engine_used)
+        if counted is not None:
+            outside_period = counted[0]
+        else:  # one process: small inputs, or a part failed (this run reports exactly why)
+            if units is not None:
+                run.stream(global_facts, units, engine_used)
+            outside_period = builder.outside_period
+        stats = run.finish(global_facts, global_matches)
     finally:
         gc.set_threshold(*thresholds)
     engine_notes += stats.notes
-    if builder.outside_period:
+    if outside_period:
         warnings.append(Text(
-            zh=f"{builder.outside_period} 条检查记录的检查日期不在 {year}-01-01 至 {as_of} 之间，未参与评估",
-            en=f"{builder.outside_period} records dated outside {year}-01-01 to {as_of} were not evaluated"))
+            zh=f"{outside_period} 条检查记录的检查日期不在 {year}-01-01 至 {as_of} 之间，未参与评估",
+            en=f"{outside_period} records dated outside {year}-01-01 to {as_of} were not evaluated"))
 
     result = findings(ruleset, rule_plan, ctx)
     del run, rule_plan

@@ -35,6 +35,9 @@ class EngineOptions:
     timeout: float = 30.0
     batch_size: int = 1000
     faults: dict[int, str] = field(default_factory=dict)
+    # processes sharing the records of a large audit (each with its own engine):
+    # None = one per core for record files of 8 MiB and more; 1 = this process only
+    parts: int | None = None
 
 
 def choose_engine(engine: str) -> tuple[str, list[Text]]:

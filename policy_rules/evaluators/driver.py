@@ -108,17 +108,50 @@ class Run:
     # -- the stream ----------------------------------------------------------------
     def run(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]] | None,
             engine_name: str) -> RunStats:
+        global_matches = self.match_globals(global_facts, engine_name)
+        if units is not None:
+            self.stream(global_facts, units, engine_name)
+        self._finish_globals(global_facts, global_matches)
+        self._finish_deferred()
+        return self.stats
+
+    # The phases of `run`, for a stream evaluated in parts by several processes: each part
+    # runs `stream` and `finish_stream` in its own copy of this run (forked after
+    # `match_globals`), the parts' states are `merge`d here in stream order, then `finish`.
+    def match_globals(self, global_facts: list[Fact], engine_name: str) -> dict[str, list[int]]:
         global_matches: dict[str, list[int]] = {}
         if self.global_queries and global_facts:
             global_matches = self._match_global(global_facts, engine_name)
         for qid, fact in self.trivial.items():
             if fact not in self.streamed:
                 global_matches[qid] = [i for i, f in enumerate(global_facts) if f[0] == fact]
-        if units is not None and (self.stream_queries or self.trivial_streamed):
+        return global_matches
+
+    def stream(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]], engine_name: str) -> None:
+        if self.stream_queries or self.trivial_streamed:
             self._stream(global_facts, units, engine_name)
-        elif units is not None:
+        else:
             for unit in units:  # nothing reads streamed facts; still drain the stream for its side effects
                 self.stats.facts += len(unit)
+
+    def finish_stream(self) -> None:
+        """Resolve this run's deferred candidates (its stream state complete)."""
+        self._finish_deferred()
+
+    def part_state(self) -> tuple:
+        """What a part's run adds up (consumers are merged by their owner): picklable."""
+        return (self.union_hits, self.stats)
+
+    def merge(self, part: tuple) -> None:
+        union_hits, stats = part
+        for qid, hits in union_hits.items():
+            self.union_hits.setdefault(qid, set()).update(hits)
+        self.stats.batches += stats.batches
+        self.stats.facts += stats.facts
+        self.stats.fallback_batches += stats.fallback_batches
+        self.stats.notes += stats.notes
+
+    def finish(self, global_facts: list[Fact], global_matches: dict[str, list[int]]) -> RunStats:
         self._finish_globals(global_facts, global_matches)
         self._finish_deferred()
         return self.stats

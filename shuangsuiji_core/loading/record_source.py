@@ -52,7 +52,7 @@ class RecordSource:
             records = _reporting(self, progress)
         return builder.units(records)
 
-    def split(self, parts: int) -> list["RecordSource"] | None:
+    def split(self, parts: int, min_bytes: int = 8 << 20) -> list["RecordSource"] | None:
         """The file in `parts` byte ranges, or None when it is not worth or not possible."""
         return None
 

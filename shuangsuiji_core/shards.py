@@ -1,0 +1,212 @@
+"""A large audit in parallel processes: the records files cut into parts, one process each.
+
+Nearly all the work of an audit is Python per record (reading, facts, matching,
+aggregating), which one process does on one core. For record files large enough to be
+worth it, the files are cut at record boundaries (`RecordSource.split`) and each part
+is evaluated in a process forked from this one after the plan's facts are matched, so
+it starts with the compiled rules, the run and fresh consumers already built (nothing
+is pickled on the way in). What comes back is small: the consumers' totals and
+offenders, and the stream state of the credit codes seen in more than one part.
+
+The exchange, per part (`_part_main`):
+
+    part -> main   ("seen", hashes of its record ids, hashes of its credit codes)
+    main -> part   ("send", hashes of codes another part also saw)  | ("stop",)
+    part -> main   ("part", its stream state of those codes)
+    main -> part   ("absorb", the other parts' state of the same codes)
+    part -> main   ("done", consumers, run state, counters)
+
+With the state of shared codes absorbed, each part resolves `duplicate_in_task` and
+`repeat_in_year` exactly as one process would. The main process merges the parts in
+file order, so offender lists come out in the order a single process gives.
+
+Anything unusual in any part - an input error, a record id that two parts both hold
+(or whose hashes collide), a process that dies - stops every part and returns None:
+the caller then evaluates the records in this process, which reports exactly what it
+always has (the problems, in order, with their limit). Errors therefore cost a second
+read, never a different answer.
+"""
+
+from __future__ import annotations
+
+import os
+from array import array
+from itertools import chain
+from typing import Sequence
+
+from policy_rules.evaluators.driver import Run
+
+from .loading.record_source import RecordSource, RecordSources
+
+MIN_PART_BYTES = 8 * 1024 * 1024  # below this a part's start-up costs more than it saves
+
+
+def plan_parts(records, parts: int, min_bytes: int | None = None) -> list[list[RecordSource]] | None:
+    """The record sources grouped into `parts` runs of about equal size, in file order;
+    None when the records are not files that can be cut, or too small to be worth it."""
+    if min_bytes is None:
+        min_bytes = MIN_PART_BYTES
+    if parts < 2 or not hasattr(os, "fork"):
+        return None
+    if isinstance(records, RecordSource):
+        sources = [records]
+    elif isinstance(records, RecordSources):
+        sources = list(records.sources)
+    else:
+        return None
+    pieces: list[tuple[RecordSource, int]] = []
+    for s in sources:
+        cut = s.split(parts, min_bytes=min_bytes)
+        for piece in cut or [s]:
+            size = _size(piece)
+            if size is None:
+                return None
+            pieces.append((piece, size))
+    total = sum(size for _, size in pieces)
+    if len(pieces) < 2 or total < min_bytes:
+        return None
+    groups: list[list[RecordSource]] = [[] for _ in range(parts)]
+    done = 0
+    for piece, size in pieces:  # contiguous runs: a piece goes where its middle falls
+        k = min(parts - 1, int((done + size / 2) * parts / total))
+        groups[k].append(piece)
+        done += size
+    groups = [g for g in groups if g]
+    return groups if len(groups) >= 2 else None
+
+
+def _size(source: RecordSource) -> int | None:
+    if source.byte_range is not None:
+        return source.byte_range[1] - source.byte_range[0]
+    try:
+        return os.path.getsize(source.path)
+    except OSError:
+        return None
+
+
+class PartsFailed(Exception):
+    """A part could not finish; the caller evaluates in one process instead."""
+
+
+def run_in_parts(run: Run, consumers: Sequence, builder, state, groups: list[list[RecordSource]],
+                 global_facts: list, engine_name: str) -> tuple[int, int] | None:
+    """Stream `groups` through forked copies of `run`; merge their consumers into
+    `consumers` and their run state into `run`. Returns (records outside the period,
+    records evaluated), or None when a part failed and nothing was merged."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    procs, conns = [], []
+    try:
+        for group in groups:
+            mine, theirs = ctx.Pipe()
+            p = ctx.Process(target=_part_main, args=(theirs, group, run, consumers, builder, state, global_facts,
+                                                     engine_name),
+                            daemon=False, name="shuangsuiji-part")
+            p.start()
+            theirs.close()
+            procs.append(p)
+            conns.append(mine)
+        try:
+            result = _exchange(conns)
+        except PartsFailed:
+            return None
+        outside = evaluated = 0
+        for (part_consumers, part_run, counters) in result:
+            for c, pc in zip(consumers, part_consumers):
+                c.merge(pc)
+            run.merge(part_run)
+            outside += counters[0]
+            evaluated += counters[1]
+        return outside, evaluated
+    finally:
+        for c in conns:
+            c.close()
+        for p in procs:
+            p.join(timeout=5)
+            if p.is_alive():
+                p.kill()
+                p.join()
+
+
+def _receive(conn, kind: str):
+    try:
+        msg = conn.recv()
+    except (EOFError, OSError) as exc:
+        raise PartsFailed(f"a part ended early: {exc}") from None
+    if not isinstance(msg, tuple) or not msg or msg[0] != kind:
+        raise PartsFailed(str(msg[1]) if isinstance(msg, tuple) and len(msg) > 1 else "unexpected reply")
+    return msg[1:]
+
+
+def _exchange(conns) -> list[tuple]:
+    seen = [_receive(c, "seen") for c in conns]
+    # a record id held by two parts of one file is an input error that one process
+    # reports exactly (ids are unique per file: two files may share one)
+    held: dict[str, set[int]] = {}
+    for s in seen:
+        for path, raw in s[0]:
+            ids = array("q", raw)
+            mine = held.setdefault(path, set())
+            if not mine.isdisjoint(ids):
+                for c in conns:
+                    c.send(("stop",))
+                raise PartsFailed("a record id occurs in two parts of one file")
+            mine.update(ids)
+    del held
+    codes = [set(array("q", s[1])) for s in seen]
+    del seen
+    shared: set[int] = set()
+    for k, mine in enumerate(codes):
+        for other in codes[k + 1:]:
+            shared |= mine & other
+    del codes
+    for c in conns:
+        c.send(("send", shared))
+    parts = [_receive(c, "part")[0] for c in conns]
+    for k, c in enumerate(conns):
+        c.send(("absorb", list(chain.from_iterable(p for j, p in enumerate(parts) if j != k))))
+    del parts
+    return [_receive(c, "done") for c in conns]
+
+
+def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, builder, state, global_facts: list,
+               engine_name: str) -> None:  # pragma: no cover - runs in the forked part (covered via evaluate)
+    try:
+        _forget_parents_engines()
+        run.grow_after = None  # the parts already use the cores
+        units = chain.from_iterable(source.units(builder) for source in group)
+        run.stream(global_facts, units, engine_name)
+        id_hashes = [(source.path, source.id_hashes().tobytes()) for source in group]
+        codes = state.code_hashes() if state is not None else array("q")
+        conn.send(("seen", id_hashes, codes.tobytes()))
+        del id_hashes, codes
+        msg = conn.recv()
+        if msg[0] != "send":
+            return
+        conn.send(("part", state.part(msg[1]) if state is not None and msg[1] else []))
+        msg = conn.recv()
+        if state is not None and msg[1]:
+            state.absorb(msg[1])
+        run.finish_stream()
+        conn.send(("done", list(consumers), run.part_state(),
+                    (builder.outside_period, builder.records)))
+    except BaseException as exc:  # noqa: BLE001 - any failure: the caller evaluates in one process
+        try:
+            conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        except Exception:
+            pass
+    finally:
+        conn.close()
+
+
+def _forget_parents_engines() -> None:
+    """The idle durable_rules workers this process inherited belong to the parent (their
+    pipes are shared): drop this copy's references without talking to them."""
+    try:
+        from policy_rules.evaluators import durable
+    except Exception:
+        return
+    idle = getattr(durable, "_IDLE", None)
+    if isinstance(idle, dict):
+        idle.clear()

@@ -1,0 +1,147 @@
+"""A large audit evaluated in parallel parts gives the report one process gives: the
+same bytes, the same errors (parts fall back to one process on any problem)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from policy_rules.errors import InputError
+from policy_rules.evaluators import EngineOptions
+from policy_rules.evaluators.durable import available
+from shuangsuiji_core import shards
+from shuangsuiji_core.evaluation import evaluate
+from shuangsuiji_core.loading import iter_records, load_plan, load_submissions
+from shuangsuiji_core.loading.record_source import RecordSource, RecordSources
+from shuangsuiji_core.rulesets import load_ruleset
+
+REPO = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 12, 31)
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("benchmarks_generate_for_shards", REPO / "benchmarks" / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    gen = _generator()
+    out = tmp_path_factory.mktemp("shards")
+    # many violations of every kind, so every consumer and both stream fields have work
+    cfg = gen.Config(seed=7, tasks=12, records=1500, entities=1600, inspectors=60,
+                     shares={k: 0.06 for k in gen.VIOLATION_KINDS})
+    gen.generate(cfg, out, parts=("plan", "submissions", "records"), record_formats=("jsonl",))
+    return out
+
+
+def _pieces(data: Path, tmp: Path, cuts: list[int], edit=None) -> list[str]:
+    lines = (data / "records.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    if edit:
+        lines = edit(lines)
+    paths, start = [], 0
+    for n, end in enumerate(cuts + [len(lines)]):
+        p = tmp / f"part{n}.jsonl"
+        p.write_text("".join(lines[start:end]), encoding="utf-8")
+        paths.append(str(p))
+        start = end
+    return paths
+
+
+def _report(data: Path, paths: list[str], parts: int, engine: str = "python"):
+    return evaluate(load_ruleset("qinghe-2026"), plan=load_plan(data / "plan.yaml"),
+                    records=RecordSources([iter_records(p) for p in paths]),
+                    submissions=load_submissions(data / "submissions.yaml"), as_of=AS_OF, engine=engine,
+                    options=EngineOptions(parts=parts))
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    monkeypatch.setattr(shards, "MIN_PART_BYTES", 0)
+
+
+@pytest.mark.parametrize("cuts,parts", [([700], 2), ([400, 900], 3), ([10, 20, 1400], 2)])
+def test_parts_give_the_bytes_one_process_gives(data, tmp_path, small_parts, cuts, parts):
+    paths = _pieces(data, tmp_path, cuts)
+    one = _report(data, paths, 1)
+    many = _report(data, paths, parts)
+    assert many.to_json() == one.to_json()
+    # the data exercise the merged parts: offenders from several parts, both stream fields
+    failing = [f for f in one.findings if f.offenders]
+    assert len(failing) >= 4
+    lines = {o.location.file for f in failing for o in f.offenders if o.location}
+    assert len(lines) > 1
+
+
+@pytest.mark.skipif(not available()[0], reason="durable_rules is not available here")
+def test_parts_on_the_durable_engine(data, tmp_path, small_parts):
+    paths = _pieces(data, tmp_path, [750])
+    assert _report(data, paths, 2, "durable").to_json() == _report(data, paths, 1, "durable").to_json()
+
+
+def test_the_same_business_in_two_parts_is_a_repeat_and_a_duplicate(data, tmp_path, small_parts):
+    # the first record copied (new id) into the far part: its credit code now occurs in both parts
+    def edit(lines):
+        first = json.loads(lines[0])
+        copy = dict(first, id="R-COPY-1")
+        copy["inspected_on"] = "2026-12-30"
+        other = dict(first, id="R-COPY-2", task_id=json.loads(lines[-1])["task_id"])
+        other["inspected_on"] = "2026-12-30"
+        return lines + [json.dumps(copy, ensure_ascii=False) + "\n", json.dumps(other, ensure_ascii=False) + "\n"]
+    paths = _pieces(data, tmp_path, [700], edit)
+    one = _report(data, paths, 1)
+    assert _report(data, paths, 2).to_json() == one.to_json()
+    offenders = {o.id for f in one.findings for o in f.offenders}
+    assert {"R-COPY-1", "R-COPY-2"} <= offenders
+
+
+def _problems(data, paths, parts):
+    with pytest.raises(InputError) as info:
+        _report(data, paths, parts)
+    return [(p.code, p.location, p.message.zh) for p in info.value.problems]
+
+
+def test_a_record_id_may_repeat_in_another_file(data, tmp_path, small_parts):
+    paths = _pieces(data, tmp_path, [700], lambda lines: lines + [lines[3]])
+    assert _report(data, paths, 2).to_json() == _report(data, paths, 1).to_json()
+
+
+def test_a_bad_record_in_a_later_part_is_reported_as_one_process_does(data, tmp_path, small_parts):
+    def edit(lines):
+        bad = json.loads(lines[1200])
+        bad["inspected_on"] = "2026-02-30"
+        return lines[:1200] + [json.dumps(bad, ensure_ascii=False) + "\n"] + lines[1201:]
+    paths = _pieces(data, tmp_path, [700], edit)
+    got = _problems(data, paths, 2)
+    assert got == _problems(data, paths, 1) and got
+
+
+def test_a_part_that_fails_leaves_the_report_to_one_process(data, tmp_path, small_parts, monkeypatch):
+    paths = _pieces(data, tmp_path, [700])
+    one = _report(data, paths, 1)
+    original = RecordSource.id_hashes
+
+    def broken(self):
+        if self.path.endswith("part1.jsonl"):
+            raise MemoryError("simulated")  # in the forked part only: the parent never calls it
+        return original(self)
+
+    monkeypatch.setattr(RecordSource, "id_hashes", broken)
+    assert _report(data, paths, 2).to_json() == one.to_json()
+
+
+def test_small_or_unsplittable_records_stay_in_one_process(data, tmp_path):
+    paths = _pieces(data, tmp_path, [700])
+    assert shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 2) is None  # < 8 MiB
+    assert shards.plan_parts(iter(list(iter_records(paths[0]))), 2, min_bytes=0) is None
+    assert shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 1, min_bytes=0) is None
+    groups = shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 2, min_bytes=0)
+    assert [[s.path for s in g] for g in groups] == [[paths[0]], [paths[1]]]
