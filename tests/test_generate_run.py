@@ -79,3 +79,11 @@ def test_floor_children_count_the_generated_records(tmp_path):
         r = run.run_child(run.child(f"floor-{fmt}", str(tmp_path / f"records.{fmt}")))
         assert r.rc == 0, r.stderr
         assert json.loads(r.stdout)["records"] == 250
+
+
+def test_tree_peak_counts_the_processes_a_child_starts():
+    grandchild = ("import time; b = bytearray(120 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096]); time.sleep(0.6)")
+    r = run.run_child([sys.executable, "-c", f"import subprocess, sys; subprocess.run([sys.executable, '-c', {grandchild!r}])"])
+    assert r.rc == 0
+    assert r.peak_mb < 100          # the child itself stays small
+    assert r.tree_peak_mb >= 120    # the memory of the whole tree is what a machine pays
