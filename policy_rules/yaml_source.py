@@ -64,6 +64,11 @@ _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = frozenset(_STD + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 _COLLECTION_TAGS = frozenset({_STD + "map", _STD + "seq"})
 
+# A plain scalar that starts with none of these and is none of these words is text
+# under the core schema (no null, bool, int, float or date can look otherwise).
+_PLAIN_SPECIAL_STARTS = frozenset(["", *"0123456789+-."])
+_PLAIN_WORDS = _NULLS | _TRUE | _FALSE | YAML11_BOOLS | frozenset(_SPECIAL_FLOATS)
+
 _NO_KEY = object()      # a mapping waiting for its next key
 _SKIP_VALUE = object()  # the next value of this mapping is dropped (its key was refused)
 
@@ -307,6 +312,99 @@ class _Builder:
             return
         yield from self._place(value, 1)
 
+    def read_all(self, events) -> None:
+        """Every event of a document that streams no items: what `feed` does, with the
+        common events (plain keys, untagged values and collections without anchors)
+        handled here in one loop, without a generator, a method call or a path helper
+        per event. Anything else goes through `feed`, which never yields without `emit`."""
+        doc = self.doc
+        positions = doc.positions
+        key_positions = doc.key_positions
+        stack = self.stack
+        file = self.file
+        exact = self._positions.starts is None
+        scalar_cls, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        end_events = _END_EVENTS
+        no_key = _NO_KEY
+        plain_special = _PLAIN_SPECIAL_STARTS
+        plain_words = _PLAIN_WORDS
+        for event in events:
+            cls = type(event)
+            if not stack or self.skip_depth:
+                for _ in self.feed(event):
+                    pass
+                continue
+            top = stack[-1]
+            if cls in end_events:
+                frame = top
+                if frame.anchor is not None:
+                    for _ in self.feed(event):
+                        pass
+                    continue
+                stack.pop()
+                if not stack:
+                    doc.data = frame.container
+                    self.root_set = True
+                    continue
+                parent = stack[-1]
+                parent.weight += frame.weight
+                if parent.is_map:
+                    parent.container[parent.key] = frame.container
+                    parent.key = no_key
+                else:
+                    parent.container.append(frame.container)
+                continue
+            is_map = top.is_map
+            if is_map:
+                key = top.key
+                if key is no_key:
+                    if cls is scalar_cls:
+                        value = event.value
+                        container = top.container
+                        if value not in container and (value != "<<" or not event.implicit[0]):
+                            mark = event.start_mark
+                            top.key = value
+                            top.key_loc = (Location(file, mark.line + 1, mark.column + 1) if exact
+                                           else self._loc(event))
+                            container[value] = None
+                            continue
+                    self._key(event)
+                    continue
+                if key is _SKIP_VALUE:
+                    for _ in self.feed(event):
+                        pass
+                    continue
+            if event.anchor is not None or (cls is not scalar_cls and cls is not map_start and cls is not seq_start):
+                for _ in self.feed(event):
+                    pass
+                continue
+            if event.tag is not None or (cls is not scalar_cls and len(stack) >= MAX_DEPTH):
+                for _ in self.feed(event):
+                    pass
+                continue
+            self.nodes += 1
+            if self.nodes > MAX_NODES:
+                self.nodes -= 1
+                self._count(1, event)
+            path = top.path + ((key,) if is_map else (len(top.container),))
+            mark = event.start_mark
+            loc = Location(file, mark.line + 1, mark.column + 1) if exact else self._loc(event)
+            positions[path] = loc
+            if is_map:
+                key_positions[path] = top.key_loc
+            if cls is scalar_cls:
+                value = event.value
+                if event.implicit[0] and (value[:1] in plain_special or value in plain_words or "：" in value):
+                    value = self._scalar(event, path, loc)
+                top.weight += 1
+                if is_map:
+                    top.container[key] = value
+                    top.key = no_key
+                else:
+                    top.container.append(value)
+                continue
+            stack.append(_Frame({} if cls is map_start else [], path, None, cls is map_start))
+
     def _alias(self, event, path) -> Iterator[tuple[int, Any, LocatedDocument]]:
         name = event.anchor
         loc = self._loc(event)
@@ -518,8 +616,11 @@ def iter_yaml_items(text: str, file: str | None, emit: Sequence[tuple[PathPart, 
     builder = _Builder(file, emit, text)
     events = json_events(text) if syntax == "json" else _events(text, loader or _Loader)
     try:
-        for event in events:
-            yield from builder.feed(event)
+        if emit:
+            for event in events:
+                yield from builder.feed(event)
+        else:
+            builder.read_all(events)
     except JsonSyntax as exc:
         raise InputError(builder.problems + [json_syntax_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
