@@ -98,6 +98,9 @@ class RecordFacts:
         self.state = state
         self.outside_period = 0
         self.records = 0
+        self._by_task: dict[str, tuple] = {}
+        self._scratch = dict.fromkeys(("record_id", "task_id", "inspector_id", "credit_code", "certified",
+                                       "drawn_randomly", "conflict_of_interest"))
 
     def _task_values(self, task_id: str) -> tuple:
         """(task id to keep, task_known, task_mode, uses_credit_risk, remote_feasible, window) of a record's task."""
@@ -112,61 +115,79 @@ class RecordFacts:
                 (w.start, w.end) if w is not None else None)
 
     def units(self, records: Iterable[Record]) -> Iterator[list[tuple]]:
-        lo, hi = self.period if self.period else (None, None)
-        state = self.state
-        need_inspectors = self.need_inspectors
-        keep_inspector = self.inspector_filter
-        # per task id, what a record's fact takes from its task: looked up once per task
-        by_task: dict[str, tuple] = {}
-        task_values = self._task_values
+        unit = self.unit
         for r in records:
-            inspected_on = r.inspected_on
-            if lo is not None and not (lo <= inspected_on <= hi):
-                self.outside_period += 1
-                continue
-            self.records += 1
-            e = r.entity
-            fu = r.follow_up
-            rid = r.id
-            record_task = r.task_id
-            tv = by_task.get(record_task)
-            if tv is None:
-                tv = by_task[record_task] = task_values(record_task)
-            task_id, task_known, task_mode, uses_credit_risk, remote_feasible, window = tv
-            cc = e.credit_code
-            # `_value_` is a plain attribute; `.value` goes through a slow descriptor
-            risk, method, platform = e.risk_class, r.method, r.platform
-            fields = {
-                "id": rid, "task_id": record_task, "credit_code": cc, "entity_name": e.name,
-                "is_enterprise": e.is_enterprise, "risk_class": risk._value_ if risk is not None else None,
-                "drawn_randomly": r.drawn_randomly,
-                "method": method._value_ if method is not None else None, "inspected_on": inspected_on,
-                "problems_found": r.problems_found,
-                "result_entered_on": r.result_entered_on, "result_published_on": r.result_published_on,
-                "follow_up_action": fu.action._value_ if fu is not None else None,
-                "follow_up_recorded_on": fu.recorded_on if fu is not None else None,
-                "follow_up_published_on": fu.published_on if fu is not None else None,
-                "platform": platform._value_ if platform is not None else None, "inspector_count": len(r.inspectors),
-                "task_known": task_known, "task_mode": task_mode,
-                "task_uses_credit_risk": uses_credit_risk, "task_remote_feasible": remote_feasible,
-                "within_task_window": (window[0] <= inspected_on <= window[1]) if window is not None else None,
-            }
-            if state is not None and cc is not None:
-                state.observe(order_key(inspected_on, rid), task_id, cc)
-            location = r.location
-            # task_id: one string per task, not per record
-            unit = [("record", fields, ("record", rid, location, task_id))]
-            if need_inspectors:
-                for insp in r.inspectors:
-                    ifields = {
-                        "record_id": rid, "task_id": record_task, "inspector_id": insp.id, "credit_code": cc,
-                        "certified": insp.certified, "drawn_randomly": insp.drawn_randomly,
-                        "conflict_of_interest": insp.conflict_of_interest,
-                    }
-                    if keep_inspector is None or keep_inspector(ifields):
-                        unit.append(("inspector", ifields, ("inspector", f"{rid}/{insp.id}", insp.location or location,
-                                                            record_task)))
-            yield unit
+            u = unit(record_values(r), r.location)
+            if u is not None:
+                yield u
+
+    def unit(self, values: tuple, location) -> list[tuple] | None:
+        """The unit of one record given as `record_values` gives it (the loaders build the
+        same tuple straight from a file's row), or None when it is outside the period."""
+        (rid, record_task, cc, name, is_enterprise, risk, drawn_randomly, method, inspected_on, problems_found,
+         result_entered_on, result_published_on, fu_action, fu_recorded_on, fu_published_on, platform,
+         inspectors) = values
+        period = self.period
+        if period is not None and not (period[0] <= inspected_on <= period[1]):
+            self.outside_period += 1
+            return None
+        self.records += 1
+        # per task id, what a record's fact takes from its task: looked up once per task
+        tv = self._by_task.get(record_task)
+        if tv is None:
+            tv = self._by_task[record_task] = self._task_values(record_task)
+        task_id, task_known, task_mode, uses_credit_risk, remote_feasible, window = tv
+        fields = {
+            "id": rid, "task_id": record_task, "credit_code": cc, "entity_name": name,
+            "is_enterprise": is_enterprise, "risk_class": risk, "drawn_randomly": drawn_randomly,
+            "method": method, "inspected_on": inspected_on, "problems_found": problems_found,
+            "result_entered_on": result_entered_on, "result_published_on": result_published_on,
+            "follow_up_action": fu_action, "follow_up_recorded_on": fu_recorded_on,
+            "follow_up_published_on": fu_published_on, "platform": platform, "inspector_count": len(inspectors),
+            "task_known": task_known, "task_mode": task_mode,
+            "task_uses_credit_risk": uses_credit_risk, "task_remote_feasible": remote_feasible,
+            "within_task_window": (window[0] <= inspected_on <= window[1]) if window is not None else None,
+        }
+        state = self.state
+        if state is not None and cc is not None:
+            state.observe(order_key(inspected_on, rid), task_id, cc)
+        # task_id: one string per task, not per record
+        unit = [("record", fields, ("record", rid, location, task_id))]
+        if self.need_inspectors and inspectors:
+            keep = self.inspector_filter
+            if keep is None:
+                for iid, certified, drawn, conflict, iloc in inspectors:
+                    unit.append(("inspector", {
+                        "record_id": rid, "task_id": record_task, "inspector_id": iid, "credit_code": cc,
+                        "certified": certified, "drawn_randomly": drawn, "conflict_of_interest": conflict,
+                    }, ("inspector", f"{rid}/{iid}", iloc or location, record_task)))
+            else:
+                # most inspectors are dropped: test them on one reused dict, copy the few kept
+                f = self._scratch
+                f["record_id"], f["task_id"], f["credit_code"] = rid, record_task, cc
+                for iid, certified, drawn, conflict, iloc in inspectors:
+                    f["inspector_id"], f["certified"], f["drawn_randomly"], f["conflict_of_interest"] = (
+                        iid, certified, drawn, conflict)
+                    if keep(f):
+                        unit.append(("inspector", dict(f), ("inspector", f"{rid}/{iid}", iloc or location,
+                                                             record_task)))
+        return unit
+
+
+def record_values(r: Record) -> tuple:
+    """What `RecordFacts.unit` takes from a record: its fields in a fixed order, enum
+    values as text, inspectors as (id, certified, drawn_randomly, conflict_of_interest,
+    location) tuples."""
+    e = r.entity
+    fu = r.follow_up
+    # `_value_` is a plain attribute; `.value` goes through a slow descriptor
+    risk, method, platform = e.risk_class, r.method, r.platform
+    return (r.id, r.task_id, e.credit_code, e.name, e.is_enterprise, risk._value_ if risk is not None else None,
+            r.drawn_randomly, method._value_ if method is not None else None, r.inspected_on, r.problems_found,
+            r.result_entered_on, r.result_published_on, fu.action._value_ if fu is not None else None,
+            fu.recorded_on if fu is not None else None, fu.published_on if fu is not None else None,
+            platform._value_ if platform is not None else None,
+            [(i.id, i.certified, i.drawn_randomly, i.conflict_of_interest, i.location) for i in r.inspectors])
 
 
 def field_types() -> dict[str, dict[str, str]]:

@@ -21,8 +21,10 @@ from policy_rules.yaml_source import LocatedDocument
 
 from .csv_columns import (COLUMN_KINDS, FALSE_CELLS, LIST_SEPARATORS, REQUIRED_COLUMNS, TRUE_CELLS, VALUE_LABELS,
                           canonical_column)
+from .byte_ranges import open_range
 from .documents import problem
-from .raw import RawItem
+from .fast_rows import record_values
+from .raw import Part, RawItem
 
 SNIFF_BYTES = 1024 * 1024
 _SLASH_DATE = re.compile(r"^\s*([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})\s*$")
@@ -51,11 +53,11 @@ def detect_encoding(head: bytes, name: str) -> str:
         Location(name, 1, 1))])
 
 
-def _first_undecodable(path: str, encoding: str) -> tuple[int, int]:
+def _first_undecodable(path: str, encoding: str, part: Part | None = None) -> tuple[int, int]:
     """Line and column of the first byte that does not decode; read again only on this error path."""
     decoder = codecs.getincrementaldecoder(encoding.replace("-sig", ""))()
-    line, offset_in_line = 1, 0
-    with open(path, "rb") as fh:
+    line, offset_in_line = (part.first_line if part else 1), 0
+    with open(path, "rb") as whole, (open_range(whole, part.byte_range) if part else whole) as fh:
         for raw in fh:  # binary lines: b"\n" never occurs inside a UTF-8 or GB18030 character
             try:
                 decoder.decode(raw, final=False)
@@ -250,20 +252,45 @@ def _text_stream(fh, name: str) -> tuple[io.TextIOWrapper, str]:
     return io.TextIOWrapper(fh, encoding=encoding, newline=""), encoding
 
 
-def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
-
+def read_header(path: str, name: str) -> tuple[str, str, tuple[str, ...], int]:
+    """(encoding, delimiter, header cells, lines the header takes) of a CSV file, read as
+    the whole-file reader reads them; `InputError` as it would raise it."""
     with open_input(path, name) as fh:
         text, encoding = _text_stream(fh, name)
+        first = text.readline()
+        delimiter = "\t" if "\t" in first and "," not in first else ","
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        header = next(reader)
+        _Columns(header, name)
+        return encoding, delimiter, tuple(header), reader.line_num
+
+
+def iter_csv_items(path: str, name: str, part: Part | None = None, fast: bool = False) -> Iterator[RawItem]:
+    """The rows of a CSV file (or of `part` of it) as raw records; with `fast`, rows that
+    are exactly canonical come as the tuple `fast_rows.record_values` gives."""
+    with open_input(path, name) as fh:
         last_line = 0
+        offset = 0  # lines before the part
+        if part is None:
+            text, encoding = _text_stream(fh, name)
+        else:
+            # the part starts after the header, never at a BOM
+            encoding, offset = part.encoding, part.first_line - 1
+            text = io.TextIOWrapper(open_range(fh, part.byte_range), encoding=encoding.replace("-sig", ""),
+                                    newline="")
         try:
-            first = text.readline()
-            delimiter = "\t" if "\t" in first and "," not in first else ","
-            reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
-            header = next(reader)
+            if part is None:
+                first = text.readline()
+                delimiter = "\t" if "\t" in first and "," not in first else ","
+                reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+                header = next(reader)
+                last_line = reader.line_num
+            else:
+                reader = csv.reader(text, delimiter=part.delimiter)
+                header = list(part.header)
             columns = _Columns(header, name)
-            last_line = reader.line_num
             for row in reader:
-                line = last_line + 1
+                line = offset + last_line + 1
                 last_line = reader.line_num
                 if not row or not any(cell.strip() for cell in row):
                     continue
@@ -286,9 +313,15 @@ def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
                             expected=Text(zh=f"{want} 个值", en=f"{want} values"), found=str(got)))
                     yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), problems)
                     continue
+                if fast:
+                    values = record_values(rec)
+                    if values is not None:
+                        yield RawItem(values, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())),
+                                      None)
+                        continue
                 yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), None)
         except UnicodeDecodeError:
-            line, column = _first_undecodable(path, encoding)
+            line, column = _first_undecodable(path, encoding, part)
             raise InputError([problem(
                 "file.encoding", f"第 {line} 行有不是 {encoding} 编码的字节（文件里混用了不同编码？）；请在 Excel 中"
                 "“另存为”→“CSV UTF-8（逗号分隔）”后再试",
@@ -297,4 +330,4 @@ def iter_csv_items(path: str, name: str) -> Iterator[RawItem]:
                 expected=Text(zh=encoding, en=encoding))]) from None
         except csv.Error as exc:
             raise InputError([problem("csv.syntax", f"CSV 格式错误：{exc}", f"CSV format error: {exc}",
-                                      Location(name, last_line + 1, 1))]) from None
+                                      Location(name, offset + last_line + 1, 1))]) from None

@@ -17,22 +17,51 @@ been. The evaluation uses two more doors into the same file:
 
 from __future__ import annotations
 
+import os
 from array import array
 from typing import Callable, Iterable, Iterator
 
 from ..records import Record
+from .raw import Part
 
 Progress = Callable[[int | None], None]  # called with the line a record starts on
 
+MIN_SPLIT_BYTES = 8 * 1024 * 1024
+
 
 class RecordSource:
-    def __init__(self, path: str, name: str, fmt: str, *, byte_range: tuple[int, int] | None = None,
-                 first_line: int = 1):
+    def __init__(self, path: str, name: str, fmt: str, part: Part | None = None):
         self.path, self.name, self.format = path, name, fmt
-        self.byte_range = byte_range     # None: the whole file
-        self.first_line = first_line     # the line the byte range starts on
+        self.part = part                 # None: the whole file
         self._records: Iterator[Record] | None = None
-        self._id_hashes: array | None = None
+        self._ids = None
+
+    @property
+    def byte_range(self) -> tuple[int, int] | None:
+        return self.part.byte_range if self.part is not None else None
+
+    @property
+    def first_line(self) -> int:
+        return self.part.first_line if self.part is not None else 1
+
+    def __getstate__(self):  # a part travels to another process as plain data, never half read
+        return {"path": self.path, "name": self.name, "format": self.format, "part": self.part}
+
+    def __setstate__(self, state):
+        self.__init__(state["path"], state["name"], state["format"], state["part"])
+
+    def __repr__(self) -> str:
+        where = f" bytes {self.part.byte_range[0]}-{self.part.byte_range[1]}" if self.part else ""
+        return f"RecordSource({self.name!r}, {self.format}{where})"
+
+    def _items(self, fast: bool = False):
+        from .records import raw_items
+        return raw_items(self.path, self.name, self.format, self.part, fast)
+
+    def _new_ids(self):
+        from .records import RecordIds
+        self._ids = RecordIds(self._items)  # a file can be read again: keep hashes only
+        return self._ids
 
     # -- an iterator of records, as iter_records always returned -------------------------
     def __iter__(self) -> Iterator[Record]:
@@ -40,25 +69,96 @@ class RecordSource:
 
     def __next__(self) -> Record:
         if self._records is None:
-            from .records import check_records, raw_items
-            self._records = check_records(raw_items(self.path, self.name, self.format))
+            from .records import check_records
+            self._records = check_records(self._items(), ids=self._new_ids())
         return next(self._records)
 
     # -- the evaluation's doors ------------------------------------------------------------
     def units(self, builder, progress: Progress | None = None) -> Iterator[list[tuple]]:
         """The fact units of the records, as `builder.units(self)` would give them."""
-        records: Iterable[Record] = self
-        if progress is not None:
-            records = _reporting(self, progress)
-        return builder.units(records)
+        if self.format not in ("jsonl", "csv"):
+            records: Iterable[Record] = self
+            if progress is not None:
+                records = _reporting(self, progress)
+            return builder.units(records)
+        return self._fast_units(builder, progress)
 
-    def split(self, parts: int, min_bytes: int = 8 << 20) -> list["RecordSource"] | None:
-        """The file in `parts` byte ranges, or None when it is not worth or not possible."""
-        return None
+    def _fast_units(self, builder, progress: Progress | None) -> Iterator[list[tuple]]:
+        from ..facts import record_values
+        from .records import check_records
+        unit = builder.unit
+        try:
+            for item in check_records(self._items(fast=True), ids=self._new_ids()):
+                if type(item) is tuple:
+                    values, location = item
+                else:
+                    values, location = record_values(item), item.location
+                if progress is not None:
+                    progress(location.line)
+                u = unit(values, location)
+                if u is not None:
+                    yield u
+        finally:
+            close = getattr(progress, "close", None)
+            if close is not None:
+                close()
+
+    def split(self, parts: int, min_bytes: int = MIN_SPLIT_BYTES) -> list["RecordSource"] | None:
+        """The file in about `parts` byte ranges cut at record boundaries, each a
+        `RecordSource` whose records, units and problems are those of the whole file in
+        that range (same lines and columns); None when it is not worth it or not possible
+        (YAML/JSON, not a regular file, smaller than `min_bytes`, fewer than 2 parts, a
+        CSV file that cannot be cut safely)."""
+        if parts < 2 or self.part is not None or self.format not in ("jsonl", "csv"):
+            return None
+        from .byte_ranges import find_cuts
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        import stat
+        if not stat.S_ISREG(st.st_mode) or st.st_size < min_bytes:
+            return None
+        size = st.st_size
+        try:
+            if self.format == "jsonl":
+                found = find_cuts(self.path, size, parts, 0, 1, None)
+                header = None
+            else:
+                from .csv_records import read_header
+                encoding, delimiter, cells, header_lines = read_header(self.path, self.name)
+                start = _offset_after_lines(self.path, header_lines)
+                if start is None:
+                    return None
+                found = find_cuts(self.path, size, parts, start, header_lines + 1, delimiter)
+                header = (encoding, delimiter, cells)
+        except Exception:  # noqa: BLE001 - whatever is wrong with the file, the whole read reports it
+            return None
+        if found is None:
+            return None
+        cuts, nonblank = found
+        if len(cuts) < 2 or not nonblank:
+            return None
+        ends = [c for c, _ in cuts[1:]] + [size]
+        return [RecordSource(self.path, self.name, self.format,
+                             Part((start, end), line, *(header or ())))
+                for (start, line), end in zip(cuts, ends)]
 
     def id_hashes(self) -> array:
         """`hash()` of each record id read so far (after `units` is exhausted: all of them)."""
-        return self._id_hashes if self._id_hashes is not None else array("q")
+        return self._ids.hashes if self._ids is not None else array("q")
+
+
+def _offset_after_lines(path: str, lines: int) -> int | None:
+    """The byte offset just after the first `lines` newlines of a file."""
+    with open(path, "rb") as fh:
+        offset = 0
+        for _ in range(lines):
+            raw = fh.readline()
+            if not raw.endswith(b"\n"):
+                return None
+            offset += len(raw)
+    return offset
 
 
 def _reporting(records: Iterable[Record], progress: Progress) -> Iterator[Record]:

@@ -12,8 +12,9 @@ to 50 problems are reported together in one `InputError` at the end.
 from __future__ import annotations
 
 import json
+from array import array
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
 
@@ -28,7 +29,9 @@ from .csv_records import iter_csv_items
 from .documents import problem
 from policy_rules.input_files import open_input
 
-from .raw import RawItem
+from .byte_ranges import open_range
+from .fast_rows import key_count, record_values
+from .raw import Part, RawItem
 from .record_source import RecordSource
 
 FORMATS = ("yaml", "json", "jsonl", "csv")
@@ -75,12 +78,15 @@ def iter_records(path: str | Path, format: str | None = None) -> RecordSource:
     return RecordSource(str(path), name, fmt)
 
 
-def raw_items(path: str, name: str, fmt: str) -> Iterator[RawItem]:
-    """The raw records of a file, before validation."""
+def raw_items(path: str, name: str, fmt: str, part: Part | None = None, fast: bool = False) -> Iterator[RawItem]:
+    """The raw records of a file (or of one part of it), before validation.
+
+    `fast`: JSON Lines and CSV records that are exactly canonical come as the tuple
+    `fast_rows.record_values` gives, already checked."""
     if fmt == "jsonl":
-        return _jsonl_items(path, name)
+        return _jsonl_items(path, name, part, fast)
     if fmt == "csv":
-        return iter_csv_items(path, name)
+        return iter_csv_items(path, name, part, fast)
     return _document_items(path, name, fmt)
 
 
@@ -104,12 +110,87 @@ def records_from_document(doc: LocatedDocument, data: Any = None, prefix: tuple 
 _validate = Record.model_validate
 
 
-def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterator[Record]:
-    """Validate raw records in order, refuse repeated ids, set locations, gather problems."""
+def _record_id(data: Any) -> Any:
+    """The id a raw record claims, as the duplicate check reads it (before validation)."""
+    t = type(data)
+    if t is tuple:  # a row the fast path already turned into values (see fast_rows)
+        return data[0]
+    if t is Record:  # a record the JSON Lines reader already validated whole (see `_fast_jsonl_record`)
+        return data.id
+    return data.get("id") if isinstance(data, dict) else None
+
+
+def _pack(location: Location) -> int:
+    return ((location.line or 0) << 20) | min(location.column or 0, 0xFFFFF)
+
+
+class RecordIds:
+    """The record ids read so far, to refuse repeats; the one thing kept per record.
+
+    With `reread` (a way to read the same raw records again from the start) only the
+    `hash()` of each id is kept, a fraction of a dict from id to position; on a hash
+    that repeats (a repeated id, or very rarely two ids with the same hash) the records
+    up to here are read again once to build the exact table, which is then kept for the
+    rest of the file: the repeat is told with the line of the first use, as always.
+    Without `reread` the exact table is kept from the start. `hashes` holds the hash of
+    every id read, in order (for a caller looking for repeats across files or parts)."""
+
+    def __init__(self, reread: Callable[[], Iterator[RawItem]] | None = None):
+        self.hashes = array("q")
+        self._reread = reread
+        self._seen: set[int] | None = set() if reread is not None else None
+        # record id -> where it first stood, packed into one int (line << 20 | column)
+        self._first: dict[str, int] | None = None if reread is not None else {}
+
+    def first_use(self, record_id: str, location: Location) -> Location | None:
+        """Where `record_id` was first used, or None (then it is noted as used here)."""
+        h = hash(record_id)
+        self.hashes.append(h)
+        first = self._first
+        if first is None:
+            seen = self._seen
+            if h not in seen:
+                seen.add(h)
+                return None
+            first = self._exact(len(self.hashes) - 1)
+        prev = first.get(record_id)
+        if prev is None:
+            first[record_id] = _pack(location)
+            return None
+        return Location(location.file, prev >> 20, prev & 0xFFFFF)
+
+    def _exact(self, count: int) -> dict[str, int]:
+        first: dict[str, int] = {}
+        items = self._reread()
+        try:
+            for data, location, _, _ in items:
+                if count <= 0:
+                    break
+                if data is None:
+                    continue
+                record_id = _record_id(data)
+                if isinstance(record_id, str):
+                    count -= 1
+                    if record_id not in first:
+                        first[record_id] = _pack(location)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+        self._first, self._seen = first, None
+        return first
+
+
+def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS, ids: RecordIds | None = None
+                  ) -> Iterator[Record]:
+    """Validate raw records in order, refuse repeated ids, set locations, gather problems.
+
+    Items whose data is a tuple (rows the fast path already checked, see fast_rows) are
+    handed on as `(values, location)` instead of a `Record`."""
     problems: list[Problem] = []
-    # record id -> where it first stood, packed into one int (line << 20 | column): this
-    # is the one thing kept per record, so it is kept small (about 100 bytes a record)
-    first_seen: dict[str, int] = {}
+    if ids is None:
+        ids = RecordIds()
+    first_use = ids.first_use
     try:
         for data, location, locate, item_problems in items:
             if item_problems:
@@ -118,23 +199,22 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS) -> Iterat
                 if len(problems) >= limit:
                     break
                 continue
-            # a record the JSON Lines reader already validated whole (see `_fast_jsonl_record`)
-            prevalidated = type(data) is Record
+            fast = type(data) is tuple
             # repeated ids are looked for before validation, so a bad first copy still counts
-            if prevalidated:
-                record_id = data.id
-            else:
-                record_id = data.get("id") if isinstance(data, dict) else None
+            record_id = data[0] if fast else _record_id(data)
             if isinstance(record_id, str):
-                prev = first_seen.get(record_id)
+                prev = first_use(record_id, location)
                 if prev is not None:
                     doc, path = locate()  # only now: where exactly the repeated id stands
-                    problems.append(_duplicate_id(record_id, Location(location.file, prev >> 20, prev & 0xFFFFF),
-                                                  doc.locate(path + ("id",)), path + ("id",)))
-                else:
-                    first_seen[record_id] = ((location.line or 0) << 20) | min(location.column or 0, 0xFFFFF)
+                    problems.append(_duplicate_id(record_id, prev, doc.locate(path + ("id",)), path + ("id",)))
+            if fast:
+                if len(problems) >= limit:
+                    break
+                if not problems:
+                    yield (data, location)
+                continue
             try:
-                record = data if prevalidated else _validate(data)
+                record = data if type(data) is Record else _validate(data)
             except ValidationError as exc:
                 doc, path = locate()
                 problems.extend(problems_from_validation(exc, doc, path, limit))
@@ -249,6 +329,17 @@ def _key_count(value: Any) -> int:
     return 0
 
 
+_PLAIN_DECODER = json.JSONDecoder()
+
+
+def _plain_keys(raw: bytes) -> bool:
+    """Every key of the line is followed by `":` exactly once, so counting `":` tells
+    whether a key repeats (see `_fast_jsonl_record`); and no escaped surrogate, which the
+    model may read differently from plain text."""
+    body = raw.rstrip(b"\r\n")
+    return not (b"\t" in body or b"\r" in body or b" :" in body or b"\\ud" in body or b"\\uD" in body)
+
+
 def _fast_jsonl_record(text: str, raw: bytes) -> Record | None:
     """The `Record` of one JSON line parsed and validated in one step by pydantic's JSON
     reader (half the cost of `json` with the duplicate-key hook plus validating the
@@ -282,20 +373,32 @@ def _fast_jsonl_record(text: str, raw: bytes) -> Record | None:
     return record if raw.count(b'":') == keys else None
 
 
-def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
+def _jsonl_items(path: str, name: str, part: Part | None = None, fast: bool = False) -> Iterator[RawItem]:
     decode = _JSONL_DECODER.decode  # one decoder for all lines: json.loads(..., hook) builds one per call
+    plain = _PLAIN_DECODER.decode
     empty = True
-    with open_input(path, name) as fh:
-        for line, raw in enumerate(fh, 1):
+    with open_input(path, name) as whole, (open_range(whole, part.byte_range) if part else whole) as fh:
+        for line, raw in enumerate(fh, part.first_line if part else 1):
             if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw.strip():
                 continue
             empty = False
             loc = Location(name, line, 1)
+            if fast and _plain_keys(raw):
+                try:
+                    data = plain(raw.decode("utf-8"))
+                except (ValueError, RecursionError):  # the ordinary path below says what is wrong
+                    data = None
+                if type(data) is dict:
+                    values = record_values(data)
+                    if values is not None and raw.count(b'":') == key_count(data):
+                        yield RawItem(values, loc, (lambda raw=raw, line=line, data=data: _line_document(
+                            raw, name, line, data)), None)
+                        continue
             try:
                 text = raw.decode("utf-8")
-                record = _fast_jsonl_record(text, raw)
+                record = _fast_jsonl_record(text, raw) if not fast else None
                 if record is not None:
                     yield RawItem(record, loc, (lambda raw=raw, line=line, text=text: _line_document(
                         raw, name, line, decode(text))), None)
@@ -336,5 +439,5 @@ def _jsonl_items(path: str, name: str) -> Iterator[RawItem]:
                     expected=Text(zh="JSON 对象", en="a JSON object"), found=found_repr(data))])
                 continue
             yield RawItem(data, loc, (lambda raw=raw, line=line, data=data: _line_document(raw, name, line, data)), None)
-    if empty:
+    if empty and part is None:
         raise InputError([problem("file.empty", "文件为空", "the file is empty", Location(name, 1, 1))])
