@@ -7,9 +7,16 @@ What this module does about each measured hazard:
   batch; the state is deleted after each batch (`delete_state`), so memory stays flat.
 - **Batches are bounded** (`MAX_BATCH_FACTS`), asserted with `assert_facts`, and the
   actions drained with `start_action_for_state` / `complete_and_start_action`.
-- **Silently dropped facts**: a lowest-priority catch-all rule fires once per fact;
-  its firings are counted and every engine id must fire exactly once, else the batch
-  failed.
+- **Silently dropped facts**: a lowest-priority catch-all rule matches every fact;
+  every engine id must appear in its firings exactly once, else the batch failed.
+- **Few firings**: a rule without joins or absence, and the catch-all, fire once per
+  batch with all their facts (`cap`), instead of one Python round trip per fact.
+- **Each content asserted once**: when no query joins or checks absence, a query's
+  answer for a fact depends on that fact's own fields alone, so facts of the same type
+  with the same values (and value types) in the fields the queries read are asserted
+  as one engine fact, whose answer is spread to all of them (`distinct_facts`,
+  `spread`). The catch-all check then counts the engine facts, so a dropped one is
+  still caught. Joins and absence keep one engine fact per fact.
 - **Engine ids are ours**: facts get the ids 1, 2, ..., 4000, whose 32-bit FNV-1a
   hashes (the engine's duplicate check) are pairwise distinct; the user's own `id`
   field travels under another key (`u_id`). Every field is prefixed `u_`, so `id`,
@@ -40,6 +47,7 @@ import re
 import sys
 import threading
 import time
+from itertools import chain
 from typing import Iterable, Sequence
 
 from ..compiled import Query, Test
@@ -131,7 +139,12 @@ def engine_rules(queries: Iterable[Query]) -> dict:
         for i, link in enumerate(q.absent):
             terms.append({f"a{i}$not": _pattern(link.fact, link.tests, link.on)})
         rules[q.id] = {"all": terms, "pri": 1}
-    rules[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 1000000}
+        if not (q.joins or q.absent):
+            # one firing carries every matching fact of the batch (a list of frames)
+            # instead of one Python round trip per fact; joins and absence keep one
+            # firing per match, the form measured in DURABLE_RULES.md
+            rules[q.id]["cap"] = len(ENGINE_IDS)
+    rules[CATCH_ALL] = {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 1000000, "cap": len(ENGINE_IDS)}
     return rules
 
 
@@ -160,6 +173,54 @@ def engine_facts(facts: Sequence[tuple[str, dict]], fields_used: dict[str, tuple
     return _ENCODE(out)
 
 
+def fields_read(queries: Iterable[Query], fields_used: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Per fact type, the fields of `fields_used` that `queries` read (tests, join keys)."""
+    read: dict[str, set[str]] = {}
+    for q in queries:
+        read.setdefault(q.fact, set()).update(t.field for t in q.tests)
+        for link in q.joins + q.absent:
+            read.setdefault(q.fact, set()).update(this for this, _ in link.on)
+            read.setdefault(link.fact, set()).update(t.field for t in link.tests)
+            read[link.fact].update(other for _, other in link.on)
+    return {ftype: tuple(f for f in fields_used.get(ftype, ()) if f in names) for ftype, names in read.items()}
+
+
+def distinct_facts(facts: Sequence[tuple[str, dict]], names_of: dict[str, tuple[str, ...]]) -> list[list[int]]:
+    """The positions of `facts` grouped by what the engine would see of them: type and
+    the values of the fields `names_of` lists for it (none for a type not listed), each
+    value with its type (True, 1 and 1.0 are equal in Python, not in the engine).
+    Groups in order of first occurrence, positions ascending. Raises TypeError on an
+    unhashable value."""
+    groups: dict[tuple, list[int]] = {}
+    get_names = names_of.get
+    last_type, names = None, ()
+    for pos, fact in enumerate(facts):
+        ftype = fact[0]
+        if ftype is not last_type:  # a batch comes in runs of one type
+            last_type, names = ftype, get_names(ftype, ())
+        values = (ftype, *map(fact[1].get, names))
+        key = (values, *map(type, values))
+        try:
+            groups[key].append(pos)
+        except KeyError:
+            groups[key] = [pos]
+    return list(groups.values())
+
+
+def spread(result: dict[str, list[int]], groups: list[list[int]]) -> dict[str, list[int]]:
+    """Matches of the groups' first facts (positions in the list of groups) as the
+    positions of every fact of those groups, ascending."""
+    out: dict[str, list[int]] = {}
+    for rule, matched in result.items():
+        if not matched:
+            out[rule] = []
+        elif len(matched) == 1:
+            out[rule] = list(groups[matched[0]])
+        else:
+            out[rule] = sorted(chain.from_iterable([groups[g] for g in matched]))
+    return out
+
+
 # -- one engine ---------------------------------------------------------------------------
 class _Engine:
     """One durable_rules ruleset, in this process."""
@@ -174,6 +235,8 @@ class _Engine:
         if drop_one:  # fault injection for the tests: a fact silently lost
             docs = json.loads(payload)
             del docs[len(docs) // 2]
+            if not docs:  # asserting the empty list would segfault: the fact is lost all the same
+                raise EngineFailure(f"the engine processed 0 of {n} facts")
             payload = json.dumps(docs, ensure_ascii=False)
         if n == 0:  # measured: assert_facts on an empty list segfaults the extension
             return {rule: [] for rule in self.rule_names}
@@ -194,8 +257,9 @@ class _Engine:
                 if fast is not None and text.count('":{"m":{') == 1:
                     # one rule, its primary fact first: no need to parse the rest
                     pairs: Iterable[tuple[str, object]] = ((fast[1], int(fast[2])),)
-                else:
-                    pairs = [(rule, frame["m"]["id"]) for rule, frame in json.loads(text).items()]
+                else:  # a capped rule's firing is a list of frames, one per fact
+                    pairs = [(rule, frame["m"]["id"]) for rule, frames in json.loads(text).items()
+                             for frame in (frames if type(frames) is list else (frames,))]
                 for rule, eid in pairs:
                     # ENGINE_IDS is 1..4000: position = id - 1
                     if type(eid) is not int or not 0 < eid <= n:
@@ -459,11 +523,19 @@ class DurableEvaluator:
         self.rules_json = json.dumps(self.rules, sort_keys=True)
         self.name_ = "r" + format(fnv1a32(self.rules_json), "08x")
         self.fields_used = fields_used
+        # Without joins and absence a query's answer for a fact depends on that fact alone,
+        # so facts the engine would see alike get one answer: one of them is asserted for
+        # all (the catch-all still counts every fact asserted). Only the fields the
+        # queries read are sent, so facts differing elsewhere are alike here.
+        self.distinct: dict[str, tuple[str, ...]] | None = None
+        if not any(q.joins or q.absent for q in self.queries):
+            self.distinct = fields_read(self.queries, fields_used)
         self.workers_wanted = workers
         self.timeout = timeout
         self.faults = dict(faults or {})
         self.pool: list[_Worker] = []
-        self.pending: dict[int, tuple[_Worker, int]] = {}  # batch number -> worker
+        # batch number -> (worker or answer, the groups of alike facts or None)
+        self.pending: dict[int, tuple[_Worker, list[list[int]] | None]] = {}
         self.next_worker = 0
         # With one worker wanted and none idle, the worker starts with the second batch:
         # the first runs in a child forked for it (_OneShot), so an evaluation of one
@@ -501,21 +573,33 @@ class DurableEvaluator:
     # batches ---------------------------------------------------------------------
     def submit(self, number: int, facts: Sequence[tuple[str, dict]]) -> None:
         """Start batch `number`; its answer (or EngineFailure) comes from `collect(number)`."""
-        payload = engine_facts(facts, self.fields_used)
-        n = len(facts)
+        if len(facts) > len(ENGINE_IDS):
+            raise EngineFailure(f"batch of {len(facts)} facts is above the bound {len(ENGINE_IDS)}")
+        groups: list[list[int]] | None = None
+        if self.distinct is not None:
+            try:
+                groups = distinct_facts(facts, self.distinct)
+            except TypeError:  # an unhashable value: every fact goes to the engine
+                groups = None
+        if groups is not None:
+            payload = engine_facts([facts[group[0]] for group in groups], self.distinct)  # type: ignore[arg-type]
+            n = len(groups)
+        else:
+            payload = engine_facts(facts, self.fields_used)
+            n = len(facts)
         fault = self.faults.get(number)
         if self.one_shot_left:
             self.one_shot_left = False
             try:
-                self.pending[number] = (_OneShot(self.rules, self.name_, payload, n, fault), n)  # type: ignore
+                self.pending[number] = (_OneShot(self.rules, self.name_, payload, n, fault), groups)  # type: ignore
             except OSError as exc:
-                self.pending[number] = (EngineFailure(f"could not start the engine process: {exc}"), n)  # type: ignore
+                self.pending[number] = (EngineFailure(f"could not start the engine process: {exc}"), groups)  # type: ignore
             return
         if not self.pool and self.workers_wanted > 0:
             try:
                 self._start_pool()
             except EngineFailure as exc:
-                self.pending[number] = (exc, n)  # type: ignore[assignment]
+                self.pending[number] = (exc, groups)  # type: ignore[assignment]
                 return
         if not self.pool:
             with _IN_PROCESS_LOCK:
@@ -525,7 +609,7 @@ class DurableEvaluator:
                     result = exc
                 except Exception as exc:
                     result = EngineFailure(f"{type(exc).__name__}: {exc}")
-            self.pending[number] = (result, n)  # type: ignore[assignment]
+            self.pending[number] = (result, groups)  # type: ignore[assignment]
             return
         worker = self.pool[self.next_worker % len(self.pool)]
         self.next_worker += 1
@@ -534,9 +618,9 @@ class DurableEvaluator:
             worker = self.pool[idx] = _Worker(self.rules, self.name_, self.timeout)
         try:
             worker.send(payload, n, fault)
-            self.pending[number] = (worker, n)
+            self.pending[number] = (worker, groups)
         except (OSError, BrokenPipeError) as exc:
-            self.pending[number] = (EngineFailure(f"could not reach the engine process: {exc}"), n)  # type: ignore
+            self.pending[number] = (EngineFailure(f"could not reach the engine process: {exc}"), groups)  # type: ignore
 
     def worker_busy(self) -> list[int]:
         """Batch numbers whose worker is the next to be used (collect them before submitting)."""
@@ -546,21 +630,23 @@ class DurableEvaluator:
         return [num for num, (w, _) in self.pending.items() if w is worker]
 
     def collect(self, number: int) -> dict[str, list[int]]:
-        handle, n = self.pending.pop(number)
+        handle, groups = self.pending.pop(number)
         if isinstance(handle, EngineFailure):
             raise handle
         if isinstance(handle, dict):
-            return handle
-        if isinstance(handle, _OneShot):
-            return handle.receive(self.timeout)
-        worker: _Worker = handle
-        try:
-            return worker.receive(self.timeout)
-        except EngineFailure:
-            if not worker.alive():
-                idx = self.pool.index(worker)
-                self.pool[idx] = _Worker(self.rules, self.name_, self.timeout)
-            raise
+            result = handle
+        elif isinstance(handle, _OneShot):
+            result = handle.receive(self.timeout)
+        else:
+            worker: _Worker = handle
+            try:
+                result = worker.receive(self.timeout)
+            except EngineFailure:
+                if not worker.alive():
+                    idx = self.pool.index(worker)
+                    self.pool[idx] = _Worker(self.rules, self.name_, self.timeout)
+                raise
+        return result if groups is None else spread(result, groups)
 
     def match(self, facts: Sequence[tuple[str, dict]]) -> dict[str, list[int]]:
         self.submit(-1, facts)
