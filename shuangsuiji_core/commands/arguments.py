@@ -9,8 +9,6 @@ import re
 import sys
 from typing import NoReturn
 
-from policy_rules.render import FORMATS
-
 from .exit_codes import CANNOT_RUN
 
 LANGS = ("zh", "en")
@@ -68,14 +66,28 @@ class ArgumentParser(argparse.ArgumentParser):
         sys.exit(CANNOT_RUN)
 
 
+class _VersionAction(argparse.Action):
+    """`--version`, with the installed version looked up only when it is asked for
+    (a scan of the installed packages' metadata, on every start otherwise)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings=option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from importlib import metadata
+        try:
+            version = metadata.version("shuangsuiji")
+        except metadata.PackageNotFoundError:  # a source tree that is not installed
+            version = "unknown"
+        # what argparse's own "version" action prints
+        formatter = parser._get_formatter()
+        formatter.add_text(f"%(prog)s {version}")
+        parser._print_message(formatter.format_help(), sys.stdout)
+        parser.exit()
+
+
 def add_version(parser: argparse.ArgumentParser) -> None:
-    from importlib import metadata
-    try:
-        version = metadata.version("shuangsuiji")
-    except metadata.PackageNotFoundError:  # a source tree that is not installed
-        version = "unknown"
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version}",
-                        help="显示版本 / show the version")
+    parser.add_argument("--version", action=_VersionAction, help="显示版本 / show the version")
 
 
 def iso_date(text: str) -> dt.date:
@@ -111,7 +123,10 @@ def add_output(parser: argparse.ArgumentParser) -> None:
                         help="不显示进度和摘要，只输出结果 / no progress or summary on stderr")
 
 
-def add_format(parser: argparse.ArgumentParser, default: str = "text", formats=FORMATS) -> None:
+def add_format(parser: argparse.ArgumentParser, default: str = "text", formats=None) -> None:
+    """`formats` defaults to every report format of policy_rules.render."""
+    if formats is None:
+        from policy_rules.render import FORMATS as formats
     parser.add_argument("--format", "-f", choices=formats, default=default,
                         help=f"输出格式 / output format (default {default})")
 

@@ -9,16 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from policy_rules.errors import InputError
-from policy_rules.i18n import Text
-from policy_rules.render import render_reports
-
+# The library (pydantic models, loaders, evaluation, rendering) is imported when the
+# command runs, inside `main`, so that its start-up runs with few garbage collections
+# (see startup.py); importing this module stays cheap.
 from . import arguments
-from .checking import Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, plan_ruleset_ref
-from .components import component
 from .exit_codes import CANNOT_RUN
-from .output import check_output_path, say, wants_colour, write_result
-from .running import run_guarded
+from .startup import few_collections, without_pydantic_plugins
 
 DESCRIPTION = """\
 检查年度随机抽查计划（及抽查记录、报送材料）是否符合规则集。
@@ -62,7 +58,19 @@ def build_parser(prog: str = "check-plan") -> argparse.ArgumentParser:
     return parser
 
 
+def render_reports(reports, format: str, lang: str, color: bool = False) -> str:
+    from policy_rules.render import render_reports as render
+    return render(reports, format, lang, color=color)
+
+
 def run(args: argparse.Namespace) -> int:
+    from policy_rules.errors import InputError
+    from policy_rules.i18n import Text
+
+    from .checking import Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, plan_ruleset_ref
+    from .components import component
+    from .output import check_output_path, say, wants_colour, write_result
+
     lang = args.lang
     all_inputs = [*args.files, *args.records, *([args.submissions] if args.submissions else [])]
     check_output_path(args.output, all_inputs)
@@ -97,9 +105,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    return run_guarded(lambda: args.run(args), args.lang)
+    with few_collections(), without_pydantic_plugins():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        from .running import run_guarded
+        return run_guarded(lambda: args.run(args), args.lang)
 
 
 if __name__ == "__main__":
