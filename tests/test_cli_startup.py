@@ -97,3 +97,35 @@ def test_a_cold_check_plan_neither_scans_for_plugins_nor_collects_often():
     assert plugin_scans == 0
     # with the default thresholds this run collected over a hundred times
     assert collections <= 5
+
+
+def test_what_the_command_allocated_is_handed_to_the_oldest_generation(thresholds):
+    gc.set_threshold(700, 10, 10)
+    gc.collect()
+    collections = []
+
+    def record(phase, info):
+        if phase == "stop":
+            collections.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        with few_collections():
+            kept = [[i] for i in range(5000)]
+        more = [[i] for i in range(100)]  # past the old threshold, were the 5000 still young
+    finally:
+        gc.callbacks.remove(record)
+    assert collections == []
+    assert gc.get_freeze_count() == 0
+    assert len(kept) + len(more) == 5100
+
+
+def test_objects_a_caller_froze_stay_frozen(thresholds):
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with few_collections():
+            pass
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
