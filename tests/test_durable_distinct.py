@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from policy_rules.compiled import Link, Query
 from policy_rules.compiled import Test as Cond
 from policy_rules.evaluators import PythonEvaluator, durable
-from policy_rules.evaluators.durable import (CATCH_ALL, DurableEvaluator, EngineFailure, distinct_facts, engine_facts,
-                                             engine_rules, fields_read, spread)
+from policy_rules.evaluators.durable import (CATCH_ALL, DurableEvaluator, EngineFailure, distinct_batch, distinct_facts,
+                                             engine_facts, engine_rules, fields_read, spread)
 
 from test_differential import FIELDS, conditions
 
@@ -201,3 +201,33 @@ def test_a_dropped_fact_is_detected_when_the_batch_is_one_engine_fact():
         assert ev.match([("a", {"x": 1})] * 5) == {"q0": [0, 1, 2, 3, 4], "q1": []}
     finally:
         ev.close()
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.dictionaries(
+    st.sampled_from(["x", "y", "z"]), _values, max_size=3)), max_size=30), max_size=3))
+def test_the_payload_of_alike_facts_is_the_engine_json_of_each_groups_first_fact(batches):
+    names = {"a": ("x", "y"), "b": ("y",)}
+    contents: dict = {}  # kept across the batches, as an evaluator keeps it
+    for batch in batches:
+        groups, payload = distinct_batch(batch, names, contents)
+        assert groups == distinct_facts(batch, names)
+        assert payload == engine_facts([batch[g[0]] for g in groups], names)
+
+
+# -- capped firings read back whatever the text ----------------------------------------------
+TRICKY_QS = [Query("q0", "a", (Cond("y", "eq", '{"m":{"id":2,'),)), Query("q1", "a", (Cond("y", "exists"),)),
+             Query("q2", "a", (Cond("y", "neq", ""),)), Query("q3", "a", (Cond("y", "in", ('"', "\\")),)),
+             Query("q4", "b", (Cond("y", "missing"),))]
+tricky_text = st.text(alphabet='{}[]":\\mid,12 中', max_size=14) | st.sampled_from(['{"m":{"id":2,', '"', "\\"])
+_engines: dict = {}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.fixed_dictionaries({"y": st.none() | tricky_text})),
+                min_size=1, max_size=40))
+def test_capped_firings_give_every_matching_fact_whatever_its_text(batch):
+    if "engine" not in _engines:  # one ruleset for every example: the engine keeps what it creates
+        _engines["engine"] = durable._Engine(engine_rules(TRICKY_QS), "tricky_texts")
+    got = _engines["engine"].run(engine_facts(batch, FIELDS), len(batch))
+    assert got == PythonEvaluator(TRICKY_QS).match(batch), batch

@@ -47,8 +47,9 @@ import re
 import sys
 import threading
 import time
-from itertools import chain
-from typing import Iterable, Sequence
+from itertools import chain, repeat
+from operator import itemgetter
+from typing import Callable, Iterable, Sequence
 
 from ..compiled import Query, Test
 
@@ -96,6 +97,11 @@ ENGINE_IDS: list[int] = list(range(1, 4 * MAX_BATCH_FACTS + 1))
 # names one rule (durable's own Python wrapper relies on it too); the fast path is taken
 # only when the message has a single primary frame, anything else is parsed in full.
 _FIRING = re.compile(r'^\{"([A-Za-z0-9_]+)":\{"m":\{"id": ?(\d+)[,}]')
+# a capped rule's firing: {"q3":[{"m":{"id":17,...}},{"m":{"id":4,...}}]}. A quote inside
+# a JSON string is always escaped, so `{"m":` occurs only where a frame starts: when the
+# ids found are as many as those, they are all the frames' ids (else the text is parsed)
+_CAPPED = re.compile(r'^\{"([A-Za-z0-9_]+)":\[\{"m":')
+_FRAME_ID = re.compile(r'\{"m":\{"id": ?(\d+)[,}]')
 
 
 # the batch payload: compact, UTF-8 text as is (the encoder object is built once)
@@ -185,26 +191,69 @@ def fields_read(queries: Iterable[Query], fields_used: dict[str, tuple[str, ...]
     return {ftype: tuple(f for f in fields_used.get(ftype, ()) if f in names) for ftype, names in read.items()}
 
 
+def _picker(names: tuple[str, ...]) -> tuple[tuple[str, ...], Callable[[dict], tuple]]:
+    """(names, a function giving the tuple of `fields[name]` for those names, KeyError
+    if one is missing): C-level, so a fact costs no Python call per field. One name is
+    asked for twice, since itemgetter of one name gives the value itself."""
+    if not names:
+        return names, lambda fields: ()
+    if len(names) == 1:
+        names = (names[0], names[0])
+    return names, itemgetter(*names)
+
+
+def _groups(facts: Sequence[tuple[str, dict]], names_of: dict[str, tuple[str, ...]]) -> dict[tuple, list[int]]:
+    groups: dict[tuple, list[int]] = {}
+    pickers: dict[str, tuple[tuple[str, ...], Callable[[dict], tuple]]] = {}
+    last_type, names, pick = None, (), None
+    for pos, fact in enumerate(facts):
+        ftype = fact[0]
+        if ftype is not last_type:  # a batch comes in runs of one type
+            picker = pickers.get(ftype)
+            if picker is None:
+                picker = pickers[ftype] = _picker(names_of.get(ftype, ()))
+            last_type, (names, pick) = ftype, picker
+        try:
+            values = pick(fact[1])
+        except KeyError:  # a field left out of the fact: absent, as None is
+            values = tuple(map(fact[1].get, names))
+        key = (ftype, values, *map(type, values))
+        try:
+            groups[key].append(pos)
+        except KeyError:
+            groups[key] = [pos]
+    return groups
+
+
 def distinct_facts(facts: Sequence[tuple[str, dict]], names_of: dict[str, tuple[str, ...]]) -> list[list[int]]:
     """The positions of `facts` grouped by what the engine would see of them: type and
     the values of the fields `names_of` lists for it (none for a type not listed), each
     value with its type (True, 1 and 1.0 are equal in Python, not in the engine).
     Groups in order of first occurrence, positions ascending. Raises TypeError on an
     unhashable value."""
-    groups: dict[tuple, list[int]] = {}
-    get_names = names_of.get
-    last_type, names = None, ()
-    for pos, fact in enumerate(facts):
-        ftype = fact[0]
-        if ftype is not last_type:  # a batch comes in runs of one type
-            last_type, names = ftype, get_names(ftype, ())
-        values = (ftype, *map(fact[1].get, names))
-        key = (values, *map(type, values))
-        try:
-            groups[key].append(pos)
-        except KeyError:
-            groups[key] = [pos]
-    return list(groups.values())
+    return list(_groups(facts, names_of).values())
+
+
+_ONE_HEAD = '[{"id":%d,' % ENGINE_IDS[0]
+MAX_CACHED_CONTENTS = 10_000
+
+
+def distinct_batch(facts: Sequence[tuple[str, dict]], names_of: dict[str, tuple[str, ...]],
+                   contents: dict[tuple, str]) -> tuple[list[list[int]], str]:
+    """`distinct_facts(facts, names_of)` and the payload asserting one engine fact per
+    group: the text `engine_facts` gives for the groups' first facts. `contents` keeps
+    each content's JSON (after the id) across batches, where the same few recur."""
+    groups = _groups(facts, names_of)
+    if len(contents) + len(groups) > MAX_CACHED_CONTENTS:
+        contents.clear()
+    parts = []
+    for engine_id, (key, positions) in zip(ENGINE_IDS, groups.items()):
+        tail = contents.get(key)
+        if tail is None:
+            text = engine_facts([facts[positions[0]]], names_of)
+            tail = contents[key] = text[len(_ONE_HEAD):-1]
+        parts.append(f'{{"id":{engine_id},{tail}')
+    return list(groups.values()), "[" + ",".join(parts) + "]"
 
 
 def spread(result: dict[str, list[int]], groups: list[list[int]]) -> dict[str, list[int]]:
@@ -244,7 +293,7 @@ class _Engine:
         seen = bytearray(n)
         handle = self.handle
         next_action = _dre.complete_and_start_action
-        firing = _FIRING.match
+        firing, capped_firing, frame_ids = _FIRING.match, _CAPPED.match, _FRAME_ID.findall
         try:
             code, state = _dre.assert_facts(handle, payload)
             if code not in (0,):
@@ -254,10 +303,13 @@ class _Engine:
             count = 0
             while text:
                 fast = firing(text)
+                capped = None if fast is not None else capped_firing(text)
                 if fast is not None and text.count('":{"m":{') == 1:
                     # one rule, its primary fact first: no need to parse the rest
                     pairs: Iterable[tuple[str, object]] = ((fast[1], int(fast[2])),)
-                else:  # a capped rule's firing is a list of frames, one per fact
+                elif capped is not None and len(ids := frame_ids(text)) == text.count('{"m":'):
+                    pairs = zip(repeat(capped[1]), map(int, ids))
+                else:  # anything else is parsed in full; a capped rule's frames are a list
                     pairs = [(rule, frame["m"]["id"]) for rule, frames in json.loads(text).items()
                              for frame in (frames if type(frames) is list else (frames,))]
                 for rule, eid in pairs:
@@ -530,6 +582,7 @@ class DurableEvaluator:
         self.distinct: dict[str, tuple[str, ...]] | None = None
         if not any(q.joins or q.absent for q in self.queries):
             self.distinct = fields_read(self.queries, fields_used)
+        self.contents: dict[tuple, str] = {}  # distinct_batch's JSON per content
         self.workers_wanted = workers
         self.timeout = timeout
         self.faults = dict(faults or {})
@@ -578,11 +631,10 @@ class DurableEvaluator:
         groups: list[list[int]] | None = None
         if self.distinct is not None:
             try:
-                groups = distinct_facts(facts, self.distinct)
+                groups, payload = distinct_batch(facts, self.distinct, self.contents)
             except TypeError:  # an unhashable value: every fact goes to the engine
                 groups = None
         if groups is not None:
-            payload = engine_facts([facts[group[0]] for group in groups], self.distinct)  # type: ignore[arg-type]
             n = len(groups)
         else:
             payload = engine_facts(facts, self.fields_used)
