@@ -30,6 +30,15 @@ def _ratio_problem(code: str, zh: str, en: str) -> ProblemValueError:
     return ProblemValueError(Problem(code=code, message=Text(zh=zh, en=en), expected=RATIO_EXPECTED))
 
 
+def _decimal_fraction(text: str) -> Fraction:
+    """`Fraction(text)` for a float's repr, without its regular expression where the
+    repr is a plain decimal (`0.025`): a plan has a few ratios per task."""
+    whole, dot, digits = text.partition(".")
+    if dot and whole.lstrip("-").isdigit() and digits.isdigit():
+        return Fraction(int(whole + digits), 10 ** len(digits))
+    return Fraction(text)
+
+
 def parse_ratio(value: Any) -> Fraction:
     """`0.6`, `"60%"`, `Fraction(3, 5)` -> Fraction(3, 5). Raises ProblemValueError."""
     if isinstance(value, bool):
@@ -41,7 +50,7 @@ def parse_ratio(value: Any) -> Fraction:
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise _ratio_problem("ratio.type", "比例必须是有限的数", "a ratio must be a finite number")
-        result = Fraction(repr(value))  # the decimal the user wrote, not the binary float
+        result = _decimal_fraction(repr(value))  # the decimal the user wrote, not the binary float
     elif isinstance(value, str):
         if "％" in value:
             raise _ratio_problem("ratio.fullwidth_percent", "百分号是全角的“％”，请改为半角“%”",

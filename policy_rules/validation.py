@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, PathPart, Problem, found_repr
 from .i18n import Text
-from .yaml_source import MAX_PROBLEMS, LocatedDocument
+from .yaml_source import MAX_PROBLEMS, LocatedDocument, fullwidth_key_match
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -61,7 +61,6 @@ _DATE_TYPES = {"date_type", "date_parsing", "date_from_datetime_parsing", "date_
 _MAPPING_TYPES = {"dict_type", "model_type", "model_attributes_type"}
 _TEXT_TYPES = {"string_type"}
 _DATE_LIKE = re.compile(r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\s*$")
-_FULLWIDTH_KEY = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.]*|[\u4e00-\u9fff]+)\s*：")
 _LABELS = frozenset({"str", "int", "float", "bool", "date", "list", "dict", "none", "is-instance", "lax-or-strict",
                      "strict", "lax", "function-after", "function-before", "function-plain", "function-wrap",
                      "json-or-python", "chain", "nullable", "default", "union"})
@@ -128,9 +127,9 @@ def _hint(etype: str, path: tuple, value: Any, doc: LocatedDocument) -> tuple[st
                     f"'{value}' is not a date (old YAML would read it as a boolean): write a date YYYY-MM-DD")
         return ("schema.yaml11_bool", f"“{value}”在这里是文本（旧版 YAML 会把它当成布尔值）",
                 f"'{value}' is text here (old YAML would read it as a boolean)")
-    if isinstance(value, str) and _FULLWIDTH_KEY.match(value) and (
+    if isinstance(value, str) and fullwidth_key_match(value) and (
             path in doc.fullwidth_colon_paths or etype in _MAPPING_TYPES or etype not in _TEXT_TYPES):
-        key = _FULLWIDTH_KEY.match(value)[1]
+        key = fullwidth_key_match(value)[1]
         return ("schema.fullwidth_colon",
                 f"“{found_repr(value, 40)[1:-1]}”用了全角冒号“：”，所以被当成一段文字而不是“键: 值”；"
                 f"请改为半角冒号加空格，如“{key}: …”",

@@ -43,7 +43,7 @@ _ANSI = {
     "bold": "\033[1m", "dim": "\033[2m", "pass": "\033[32m", "reset": "\033[0m",
 }
 
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_XML_ILLEGAL = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # compiled (by re's cache) when XML is written
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#])")
 
 
@@ -62,7 +62,7 @@ def _markdown_code(value: object) -> str:
 
 def _xml_text(value: object) -> str:
     """XML 1.0 cannot carry most control characters even escaped: drop them."""
-    return _XML_ILLEGAL.sub("", str(value))
+    return re.sub(_XML_ILLEGAL, "", str(value))
 
 
 def _one_line(value: object) -> str:
