@@ -10,6 +10,10 @@ cut into shards (evaluated in parallel processes) is resolved exactly by exchang
 only the state of the credit codes that occur in more than one shard:
 `code_hashes()` says which codes a shard saw, `part(hashes)` hands over their state,
 and `absorb(part)` gives the same state as if those records had been observed here.
+
+The state is kept per business for the whole stream (a province's year is about a
+million businesses), so its layout is chosen for memory: one short `bytes` per
+business in the common case (inspected in one task), see `StreamState`.
 """
 
 from __future__ import annotations
@@ -19,105 +23,142 @@ from array import array
 from typing import Iterable
 
 
-def order_key(inspected_on: _dt.date, record_id: str) -> str:
-    """`(inspected_on, id)` as one string that sorts the same way (the day number is fixed
-    width): a fraction of the memory of a tuple of a date and a string, per business."""
-    return f"{inspected_on.toordinal():07d}{record_id}"
+def order_key(inspected_on: _dt.date, record_id: str) -> bytes:
+    """`(inspected_on, id)` as one `bytes` that sorts the same way: the day number in 3
+    fixed-width bytes (every `date` fits), then the id in UTF-8, whose byte order is the
+    code-point order of `str` (`surrogatepass`: lone surrogates too). A third of the
+    memory of the tuple, and the value kept per business."""
+    return inspected_on.toordinal().to_bytes(3, "big") + record_id.encode("utf-8", "surrogatepass")
+
+
+# The task of the first key is appended to it as a task number: one byte below 255 (all
+# plans seen so far), else four bytes and a 255 marker. Sizes matter here: a key of a
+# 9-character id with a one-byte task is a 46-byte object, in the allocator's 48-byte
+# size class; four bytes more would put every business in the 64-byte one.
+_WIDE = 255
 
 
 class StreamState:
-    """Per credit code, the first record by (inspected_on, id): per task, and the first two
-    of different tasks. Small state, independent of record order.
+    """Per credit code, the first record by (inspected_on, id) of each task, and the first
+    of any task other than the first one.
 
-    `first_two[cc]` is `(k1, t1, k2, t2)`: the first key overall and its task, and the
-    first key of any other task (or None). The first key of a (task, cc) group is kept in
-    `other_firsts` only for tasks other than t1 (for t1 it is k1): most businesses are
-    inspected in one task only, and then need one entry, not two."""
+    - `first[cc]`: the first key overall with its task number appended (`_pack`);
+    - `second[cc]`: the first key of any other task, only for codes seen in more than
+      one task (the only thing `repeat_in_year` needs besides the first);
+    - `other_firsts[(task, cc)]`: the first key of each task but the first one's.
+
+    A business inspected once, or several times in one task (nearly all of them), has
+    one entry: a dict slot and one `bytes`, beside the credit-code string the stream
+    already holds. Keys are `order_key` bytes throughout."""
 
     def __init__(self):
-        self.first_two: dict[str, tuple] = {}
-        self.other_firsts: dict[tuple[str, str], tuple] = {}
+        self.first: dict[str, bytes] = {}
+        self.second: dict[str, bytes] = {}
+        self.other_firsts: dict[tuple[str, str], bytes] = {}
+        self._suffixes: dict[str, bytes] = {}  # task -> its number as appended to a key
+        self._tasks: list[str] = []
 
-    def first_in_task(self, task: str, cc: str) -> tuple | None:
-        two = self.first_two.get(cc)
-        if two is None:
+    # -- the packed first key ----------------------------------------------------------
+    def _suffix(self, task: str) -> bytes:
+        suffix = self._suffixes.get(task)
+        if suffix is None:
+            no = len(self._tasks)
+            self._tasks.append(task)
+            suffix = self._suffixes[task] = bytes((no,)) if no < _WIDE else no.to_bytes(4, "big") + b"\xff"
+        return suffix
+
+    def _unpack(self, packed: bytes) -> tuple[bytes, str]:
+        no = packed[-1]
+        if no < _WIDE:
+            return packed[:-1], self._tasks[no]
+        return packed[:-5], self._tasks[int.from_bytes(packed[-5:-1], "big")]
+
+    # -- the API -----------------------------------------------------------------------
+    def first_in_task(self, task: str, cc: str) -> bytes | None:
+        packed = self.first.get(cc)
+        if packed is None:
             return None
-        return two[0] if two[1] == task else self.other_firsts.get((task, cc))
+        k1, t1 = self._unpack(packed)
+        return k1 if t1 == task else self.other_firsts.get((task, cc))
 
-    def observe(self, key: tuple, task: str, cc: str) -> None:
-        two = self.first_two.get(cc)
-        if two is None:
-            self.first_two[cc] = (key, task, None, None)
+    def observe(self, key: bytes, task: str, cc: str) -> None:
+        first = self.first
+        packed = first.get(cc)
+        if packed is None:
+            first[cc] = key + (self._suffixes.get(task) or self._suffix(task))
             return
-        k1, t1, k2, t2 = two
+        k1, t1 = self._unpack(packed)
         if task == t1:
             if key < k1:
-                self.first_two[cc] = (key, task, k2, t2)
+                first[cc] = key + packed[len(k1):]
             return
         g = (task, cc)
         cur = self.other_firsts.get(g)
+        if key < k1:
+            # this task now comes first: its group becomes implicit, the old first's explicit,
+            # and the old first (before every other task's) is the first of another task
+            first[cc] = key + self._suffix(task)
+            if cur is not None:
+                del self.other_firsts[g]
+            self.other_firsts[(t1, cc)] = k1
+            self.second[cc] = k1
+            return
         if cur is None or key < cur:
             self.other_firsts[g] = key
-        if key < k1:
-            # this task now comes first: its group becomes implicit, the old first's explicit
-            self.first_two[cc] = (key, task, k1, t1)
-            del self.other_firsts[g]
-            self.other_firsts[(t1, cc)] = k1
-        elif k2 is None or key < k2:
-            self.first_two[cc] = (k1, t1, key, task)
+        k2 = self.second.get(cc)
+        if k2 is None or key < k2:
+            self.second[cc] = key
 
     @staticmethod
     def snapshot(fact_type: str, fields: dict):
-        # the ref beside it holds the record id and task; keep only what it lacks
-        return (fields["inspected_on"], fields["credit_code"])
+        # the ref beside it holds the record id and task; keep only what it lacks. Many
+        # candidates share a day: one date object per day (also in the spilled chunks)
+        day = fields["inspected_on"]
+        return (_DAYS.setdefault(day, day) if day is not None else None, fields["credit_code"])
+
+    def _fields(self, names, inspected_on, cc, rid, task) -> dict:
+        key = order_key(inspected_on, rid)
+        k1, t1 = self._unpack(self.first[cc])
+        out = {}
+        for field in names:
+            if field == "duplicate_in_task":
+                first = k1 if t1 == task else self.other_firsts[(task, cc)]
+                out[field] = first < key
+            elif field == "repeat_in_year":
+                other = k1 if t1 != task else self.second.get(cc)
+                out[field] = other is not None and other < key
+            else:
+                raise KeyError(field)
+        return out
 
     def resolve(self, fact_type: str, names, snap: tuple, ref: tuple) -> dict:
         """`{name: value(...)}` for several fields of one candidate, its key built once."""
         inspected_on, cc = snap
         if cc is None:
             return dict.fromkeys(names, False)
-        rid, task = ref[1], ref[3]
-        key = order_key(inspected_on, rid)
-        out = {}
-        for field in names:
-            if field == "duplicate_in_task":
-                out[field] = self.first_in_task(task, cc) < key
-            elif field == "repeat_in_year":
-                k1, t1, k2, _ = self.first_two[cc]
-                other = k1 if t1 != task else k2
-                out[field] = other is not None and other < key
-            else:
-                raise KeyError(field)
-        return out
+        return self._fields(names, inspected_on, cc, ref[1], ref[3])
 
     def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
         inspected_on, cc = snap
         if cc is None:
             return False
-        rid, task = ref[1], ref[3]
-        key = order_key(inspected_on, rid)
-        if field == "duplicate_in_task":
-            return self.first_in_task(task, cc) < key
-        if field == "repeat_in_year":
-            k1, t1, k2, _ = self.first_two[cc]
-            other = k1 if t1 != task else k2
-            return other is not None and other < key
-        raise KeyError(field)
+        return self._fields((field,), inspected_on, cc, ref[1], ref[3])[field]
 
     # -- merging the states of shards -------------------------------------------------
     def code_hashes(self) -> array:
         """`hash()` of every credit code seen, as machine integers. Shards are forked from
         one process, so they share its string hash seed and these agree between them."""
-        return array("q", map(hash, self.first_two))
+        return array("q", map(hash, self.first))
 
     def part(self, hashes: Iterable[int]) -> list[tuple]:
         """`[(credit_code, [(key, task), ...]), ...]`: the first key of each task, for the
         codes whose hash is in `hashes` (a hash collision only hands over a code too many)."""
         wanted = hashes if isinstance(hashes, (set, frozenset)) else set(hashes)
         out: dict[str, list[tuple]] = {}
-        for cc, (k1, t1, _k2, _t2) in self.first_two.items():
+        unpack = self._unpack
+        for cc, packed in self.first.items():
             if hash(cc) in wanted:
-                out[cc] = [(k1, t1)]
+                out[cc] = [unpack(packed)]
         if out:
             for (task, cc), key in self.other_firsts.items():
                 firsts = out.get(cc)
@@ -132,3 +173,5 @@ class StreamState:
             for key, task in firsts:
                 observe(key, task, cc)
 
+
+_DAYS: dict[_dt.date, _dt.date] = {}

