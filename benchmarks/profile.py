@@ -73,6 +73,11 @@ def stages(data: Path, fmt: str = "jsonl") -> None:
         for _ in builder.units(iter_records(path)):
             pass
 
+    def source_units():  # what evaluate() reads: rows straight to units where they are canonical
+        builder = facts.RecordFacts(plan, (dt.date(plan.year, 1, 1), AS_OF), True, facts.StreamState())
+        for _ in iter_records(path).units(builder):
+            pass
+
     def audit(engine):
         return lambda: evaluate(ruleset, plan=plan, records=iter_records(path), submissions=subs, as_of=AS_OF,
                                 engine=engine)
@@ -88,7 +93,8 @@ def stages(data: Path, fmt: str = "jsonl") -> None:
             gc.unfreeze()
 
     rows = [("parse only (floor)", _cpu(parse)), ("iter_records", _cpu(load)),
-            ("iter_records + RecordFacts.units", _cpu(with_facts)), ("evaluate, python", _cpu(audit("python"))),
+            ("iter_records + RecordFacts.units", _cpu(with_facts)),
+            ("iter_records(...).units (RecordSource)", _cpu(source_units)), ("evaluate, python", _cpu(audit("python"))),
             ("evaluate, python, gc.freeze + threshold 100000", _cpu(gc_tuned)),
             ("evaluate, durable (main process only)", _cpu(audit("durable"), 1))]
     print(f"{n:,} records ({fmt}); CPU seconds (best of 2)")

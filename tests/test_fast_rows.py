@@ -175,7 +175,8 @@ def test_canonical_records_are_taken(data):
     except ValidationError:
         assert values is None
         return
-    assert values is not None  # in this shape every record the model takes is canonical
+    if values is None:  # the model also takes forms not written exactly canonically (2026-05-12T00:00:00)
+        return
     assert values == from_model(record)
     assert [type(v) for v in values] == [type(v) for v in from_model(record)]
 

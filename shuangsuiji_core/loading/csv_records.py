@@ -23,7 +23,10 @@ from .csv_columns import (COLUMN_KINDS, FALSE_CELLS, LIST_SEPARATORS, REQUIRED_C
                           canonical_column)
 from .byte_ranges import open_range
 from .documents import problem
-from .fast_rows import record_values
+from .fast_rows import _ACTIONS, _METHODS, _PLATFORMS, _RISKS
+from .fast_rows import _date as fast_date
+from .fast_rows import _dates as fast_dates
+from .fast_rows import _valid_code as fast_code_ok
 from .raw import Part, RawItem
 
 SNIFF_BYTES = 1024 * 1024
@@ -218,6 +221,135 @@ class _Columns:
                         problems.append((i, flag, len(_SPLIT.split(row[i])), 0))
         return rec, problems
 
+    def fast_values(self):
+        """A function: row -> what `fast_rows.record_values` gives for `self.record(row)`
+        when that record is exactly canonical (without building it), else None; the row
+        then takes the ordinary path, which alone says what is wrong. `extra.` columns
+        are left out: any text is valid there, and no fact reads them."""
+        where = {canonical: i for i, canonical, _ in self.columns}
+        width = self.width
+        at = where.get
+        none = width  # a missing column reads the empty cell added after the row
+        i_id, i_task, i_ids = where["id"], where["task_id"], where["inspectors"]
+        i_cc, i_name, i_ent, i_risk = (at(c, none) for c in ("entity.credit_code", "entity.name",
+                                                               "entity.is_enterprise", "entity.risk_class"))
+        i_drawn, i_method, i_date, i_problems = (at(c, none) for c in ("drawn_randomly", "method", "inspected_on",
+                                                                         "problems_found"))
+        i_entered, i_published, i_platform = (at(c, none) for c in ("result_entered_on", "result_published_on",
+                                                                    "platform"))
+        i_action, i_recorded, i_fu_published = (at(c, none) for c in ("follow_up.action", "follow_up.recorded_on",
+                                                                      "follow_up.published_on"))
+        flags = [(i, tail) for i, tail in self.flags]
+        flag_at = {tail: i for i, tail in flags}
+        i_certified, i_idrawn, i_conflict = (flag_at.get(t, none) for t in ("certified", "drawn_randomly",
+                                                                             "conflict_of_interest"))
+        labels = {c: VALUE_LABELS[c] for c in ("method", "follow_up.action", "platform")}
+        methods, actions, platforms = ({k: canonical_value(v) for k, v in table.items()}
+                                       for table, canonical_value in (
+                                           (labels["method"], _METHODS.get), (labels["follow_up.action"], _ACTIONS.get),
+                                           (labels["platform"], _PLATFORMS.get)))
+        for table, values in ((methods, _METHODS), (actions, _ACTIONS), (platforms, _PLATFORMS)):
+            table.update(values)
+            for k in [k for k, v in table.items() if v is None]:
+                del table[k]
+        bools = _BOOLS
+        dates = fast_dates
+        date_of = fast_date
+        code_ok = fast_code_ok
+        pad = [""]
+
+        def text(cell: str) -> str:
+            return cell.strip() if cell and (cell[0] == " " or cell[-1] == " ") else cell
+
+        def flag(cell: str):  # True, False, None (empty), or "" (not a boolean)
+            value = bools.get(cell)
+            if value is None:
+                cell = cell.strip()
+                if cell:
+                    return bools.get(cell, "")
+            return value
+
+        def day(cell: str):  # a date, None (empty), or "" (not exactly a date)
+            if not cell:
+                return None
+            if not (len(cell) == 10 and cell[4] == "-" and cell[7] == "-"):
+                cell = _date(cell.strip())
+                if not cell:
+                    return None
+            return dates.get(cell) or date_of(cell) or ""
+
+        def values(row: list[str]) -> tuple | None:
+            row = row[:width] + pad * (width + 1 - len(row)) if len(row) != width else row + pad
+            rid, task = text(row[i_id]), text(row[i_task])
+            inspected_on = day(row[i_date])
+            if not rid or not task or not inspected_on:
+                return None
+            cc, name, risk = text(row[i_cc]) or None, text(row[i_name]) or None, text(row[i_risk]) or None
+            if cc is not None and not code_ok(cc):
+                return None
+            if risk is not None and risk not in _RISKS:
+                return None
+            is_enterprise = flag(row[i_ent])
+            drawn_randomly = flag(row[i_drawn])
+            problems_found = flag(row[i_problems])
+            if is_enterprise == "" or drawn_randomly == "" or problems_found == "":
+                return None
+            if is_enterprise is None:
+                is_enterprise = True
+            method = text(row[i_method])
+            if method:
+                method = methods.get(method)
+                if method is None:
+                    return None
+            else:
+                method = None
+            platform = text(row[i_platform])
+            if platform:
+                platform = platforms.get(platform)
+                if platform is None:
+                    return None
+            else:
+                platform = None
+            entered, published = day(row[i_entered]), day(row[i_published])
+            recorded, fu_published = day(row[i_recorded]), day(row[i_fu_published])
+            if entered == "" or published == "" or recorded == "" or fu_published == "":
+                return None
+            action = text(row[i_action])
+            if action:
+                action = actions.get(action)
+                if action is None:
+                    return None
+            elif recorded is not None or fu_published is not None:
+                return None  # a follow-up without its action
+            else:
+                action = None
+            cell = row[i_ids]
+            ins = []
+            if cell.strip():
+                ids = [x for x in _items(cell) if x]
+                n = len(ids)
+                got = []
+                for i in (i_certified, i_idrawn, i_conflict):
+                    cell = row[i]
+                    if not cell.strip():
+                        got.append(None)
+                        continue
+                    vals = [bools.get(x) for x in _items(cell)]
+                    if len(vals) != n or None in vals:
+                        return None
+                    got.append(vals)
+                certified, idrawn, conflict = got
+                for k, iid in enumerate(ids):
+                    ins.append((iid, certified[k] if certified is not None else None,
+                                idrawn[k] if idrawn is not None else None,
+                                conflict[k] if conflict is not None else None, None))
+            elif row[i_certified].strip() or row[i_idrawn].strip() or row[i_conflict].strip():
+                return None
+            return (rid, task, cc, name, is_enterprise, risk, drawn_randomly, method, inspected_on, problems_found,
+                    entered, published, action, recorded, fu_published, platform, ins)
+
+        return values
+
     def document(self, rec: dict, line: int) -> LocatedDocument:
         """Positions for one row, built only when the row has a problem."""
         doc = LocatedDocument(data=rec, file=self.name)
@@ -289,9 +421,17 @@ def iter_csv_items(path: str, name: str, part: Part | None = None, fast: bool = 
                 reader = csv.reader(text, delimiter=part.delimiter)
                 header = list(part.header)
             columns = _Columns(header, name)
+            fast_values = columns.fast_values() if fast else None
+            width = len(header)
             for row in reader:
                 line = offset + last_line + 1
                 last_line = reader.line_num
+                if fast_values is not None and len(row) <= width:
+                    values = fast_values(row)
+                    if values is not None:
+                        yield RawItem(values, Location(name, line, 1), (lambda row=row, line=line: (
+                            columns.document(columns.record(row)[0], line), ())), None)
+                        continue
                 if not row or not any(cell.strip() for cell in row):
                     continue
                 rec, flag_problems = columns.record(row)
@@ -313,12 +453,6 @@ def iter_csv_items(path: str, name: str, part: Part | None = None, fast: bool = 
                             expected=Text(zh=f"{want} 个值", en=f"{want} values"), found=str(got)))
                     yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), problems)
                     continue
-                if fast:
-                    values = record_values(rec)
-                    if values is not None:
-                        yield RawItem(values, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())),
-                                      None)
-                        continue
                 yield RawItem(rec, loc, (lambda rec=rec, line=line: (columns.document(rec, line), ())), None)
         except UnicodeDecodeError:
             line, column = _first_undecodable(path, encoding, part)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from operator import itemgetter
 
 from ..credit_code import credit_code_problem
 from ..plan import Method
@@ -34,13 +35,11 @@ _ACTIONS = {m._value_: m._value_ for m in FollowUpAction}
 _PLATFORMS = {m._value_: m._value_ for m in Platform}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MISSING = object()
+_INSPECTOR_VALUES = itemgetter("id", "certified", "drawn_randomly", "conflict_of_interest")
 
 # text -> date, for the dates already seen (a file holds few distinct dates)
 _dates: dict[str, _dt.date] = {}
 _MAX_DATES = 100_000
-# credit codes already found valid, one entry per business seen lately
-_codes: set[str] = set()
-_MAX_CODES = 200_000
 
 
 def _date(text) -> _dt.date | None:
@@ -60,37 +59,34 @@ def _date(text) -> _dt.date | None:
     return d
 
 
-def _bool_or_none(v) -> bool:
-    return v is None or v is True or v is False
-
-
 def _valid_code(code) -> bool:
-    if type(code) is not str:
-        return False
-    if code in _codes:
-        return True
-    if credit_code_problem(code) is not None:
-        return False
-    if len(_codes) >= _MAX_CODES:
-        _codes.clear()
-    _codes.add(code)
-    return True
+    # not cached: most businesses are inspected once, a cache would only hold memory
+    return type(code) is str and credit_code_problem(code) is None
 
 
 def record_values(d: dict) -> tuple | None:
     """The values `RecordFacts.unit` takes (see `facts.record_values`), or None when the
     record is not exactly canonical."""
+    try:
+        return _values(d)
+    except TypeError:  # an unhashable value looked up among the known texts: not canonical
+        return None
+
+
+def _values(d: dict) -> tuple | None:
     if not _RECORD_KEYS.issuperset(d):
         return None
-    rid = d.get("id")
-    task = d.get("task_id")
+    get = d.get
+    rid = get("id")
+    task = get("task_id")
     if type(rid) is not str or type(task) is not str or not rid or not task:
         return None
-    inspected_on = _date(d.get("inspected_on"))
+    text = get("inspected_on")
+    inspected_on = _dates.get(text) or _date(text)
     if inspected_on is None:
         return None
 
-    e = d.get("entity", _MISSING)
+    e = get("entity", _MISSING)
     if e is _MISSING:
         cc = name = risk = None
         is_enterprise = True
@@ -101,76 +97,85 @@ def record_values(d: dict) -> tuple | None:
         name = e.get("name")
         is_enterprise = e.get("is_enterprise", True)
         risk = e.get("risk_class")
-        if ((cc is not None and not _valid_code(cc)) or (name is not None and type(name) is not str)
+        if ((cc is not None and not _valid_code(cc))
+                or (name is not None and type(name) is not str)
                 or (is_enterprise is not True and is_enterprise is not False)):
             return None
         if risk is not None:
-            risk = _RISKS.get(risk) if type(risk) is str else None
+            risk = _RISKS.get(risk)
             if risk is None:
                 return None
 
-    inspectors = d.get("inspectors")
+    inspectors = get("inspectors")
     if type(inspectors) is not list:
         return None
     ins = []
     for i in inspectors:
-        if type(i) is not dict or not _INSPECTOR_KEYS.issuperset(i):
+        if type(i) is not dict:
             return None
-        iid = i.get("id")
-        certified = i.get("certified")
-        drawn = i.get("drawn_randomly")
-        conflict = i.get("conflict_of_interest")
-        if (type(iid) is not str or not iid or not _bool_or_none(certified) or not _bool_or_none(drawn)
-                or not _bool_or_none(conflict)):
+        if len(i) == 4:  # all four keys (or an unknown one, then one is missing)
+            try:
+                iid, certified, drawn, conflict = _INSPECTOR_VALUES(i)
+            except KeyError:
+                return None
+        elif _INSPECTOR_KEYS.issuperset(i):
+            iid, certified, drawn, conflict = i.get("id"), i.get("certified"), i.get("drawn_randomly"), i.get(
+                "conflict_of_interest")
+        else:
+            return None
+        if (type(iid) is not str or not iid
+                or not (certified is None or certified is True or certified is False)
+                or not (drawn is None or drawn is True or drawn is False)
+                or not (conflict is None or conflict is True or conflict is False)):
             return None
         ins.append((iid, certified, drawn, conflict, None))
 
-    drawn_randomly = d.get("drawn_randomly")
-    problems_found = d.get("problems_found")
-    if not _bool_or_none(drawn_randomly) or not _bool_or_none(problems_found):
+    drawn_randomly = get("drawn_randomly")
+    problems_found = get("problems_found")
+    if not (drawn_randomly is None or drawn_randomly is True or drawn_randomly is False) or not (
+            problems_found is None or problems_found is True or problems_found is False):
         return None
-    method = d.get("method")
+    method = get("method")
     if method is not None:
-        method = _METHODS.get(method) if type(method) is str else None
+        method = _METHODS.get(method)
         if method is None:
             return None
-    platform = d.get("platform")
+    platform = get("platform")
     if platform is not None:
-        platform = _PLATFORMS.get(platform) if type(platform) is str else None
+        platform = _PLATFORMS.get(platform)
         if platform is None:
             return None
-    entered = d.get("result_entered_on")
+    entered = get("result_entered_on")
     if entered is not None:
-        entered = _date(entered)
+        entered = _dates.get(entered) or _date(entered)
         if entered is None:
             return None
-    published = d.get("result_published_on")
+    published = get("result_published_on")
     if published is not None:
-        published = _date(published)
+        published = _dates.get(published) or _date(published)
         if published is None:
             return None
 
-    fu = d.get("follow_up")
+    fu = get("follow_up")
     if fu is None:
         action = recorded = fu_published = None
     else:
         if type(fu) is not dict or not _FOLLOW_UP_KEYS.issuperset(fu):
             return None
-        action = fu.get("action")
-        action = _ACTIONS.get(action) if type(action) is str else None
+        action = _ACTIONS.get(fu.get("action"))
         if action is None:
             return None
         recorded = fu.get("recorded_on")
         if recorded is not None:
-            recorded = _date(recorded)
+            recorded = _dates.get(recorded) or _date(recorded)
             if recorded is None:
                 return None
         fu_published = fu.get("published_on")
         if fu_published is not None:
-            fu_published = _date(fu_published)
+            fu_published = _dates.get(fu_published) or _date(fu_published)
             if fu_published is None:
                 return None
-    extra = d.get("extra", _MISSING)
+    extra = get("extra", _MISSING)
     if extra is not _MISSING and type(extra) is not dict:
         return None
     return (rid, task, cc, name, is_enterprise, risk, drawn_randomly, method, inspected_on, problems_found,
