@@ -129,3 +129,29 @@ def test_objects_a_caller_froze_stay_frozen(thresholds):
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def _exit_probe(argv_expr: str) -> str:
+    """Run check-plan's main in a fresh interpreter; an exit handler registered first
+    (so it runs last, after the command's) reports whether objects were frozen."""
+    script = textwrap.dedent(f"""
+        import atexit, gc, io, contextlib, sys
+        atexit.register(lambda: sys.stderr.write("@@frozen=%d" % gc.get_freeze_count()))
+        from shuangsuiji_core.commands.check_plan import main
+        sys.argv = ["check-plan", "--format", "json", "--as-of", "2026-12-31", {str(PLAN)!r}]
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = main({argv_expr})
+        print(rc)
+    """)
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip() in ("0", "1"), out.stderr[-2000:]
+    return out.stderr.rpartition("@@")[2]
+
+
+def test_run_as_the_program_everything_is_frozen_before_the_last_collection():
+    frozen = int(_exit_probe("").removeprefix("frozen="))
+    assert frozen > 10_000  # the modules, the models, the plan: left for the OS to reclaim
+
+
+def test_called_as_a_function_main_leaves_the_exit_alone():
+    assert _exit_probe("sys.argv[1:]") == "frozen=0"

@@ -14,7 +14,7 @@ import sys
 # (see startup.py); importing this module stays cheap.
 from . import arguments
 from .exit_codes import CANNOT_RUN
-from .startup import few_collections, without_pydantic_plugins
+from .startup import few_collections, no_final_collection, without_pydantic_plugins
 
 DESCRIPTION = """\
 检查年度随机抽查计划（及抽查记录、报送材料）是否符合规则集。
@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the program itself (console script, python -m), not a caller's function call
+        no_final_collection()
     with few_collections(), without_pydantic_plugins():
         parser = build_parser()
         args = parser.parse_args(argv)
