@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import re
+from operator import itemgetter
 from typing import Any, Iterator
 
 from policy_rules.errors import InputError, Location
@@ -278,43 +279,51 @@ class _Columns:
                     return None
             return dates.get(cell) or date_of(cell) or ""
 
+        plain_cells = itemgetter(i_id, i_task, i_cc, i_name, i_risk, i_method, i_platform, i_action)
+        date_cells = itemgetter(i_date, i_entered, i_published, i_recorded, i_fu_published)
+        bool_cells = itemgetter(i_ent, i_drawn, i_problems)
+
         def values(row: list[str]) -> tuple | None:
             row = row[:width] + pad * (width + 1 - len(row)) if len(row) != width else row + pad
-            rid, task = text(row[i_id]), text(row[i_task])
-            inspected_on = day(row[i_date])
-            if not rid or not task or not inspected_on:
+            rid, task, cc, name, risk, method, platform, action = [
+                c.strip() if c and (c[0] == " " or c[-1] == " ") else c for c in plain_cells(row)]
+            if not rid or not task:
                 return None
-            cc, name, risk = text(row[i_cc]) or None, text(row[i_name]) or None, text(row[i_risk]) or None
-            if cc is not None and not code_ok(cc):
+            inspected_on, entered, published, recorded, fu_published = [
+                (dates.get(c) or day(c)) if c else None for c in date_cells(row)]
+            if not inspected_on:
                 return None
-            if risk is not None and risk not in _RISKS:
+            if entered == "" or published == "" or recorded == "" or fu_published == "":
                 return None
-            is_enterprise = flag(row[i_ent])
-            drawn_randomly = flag(row[i_drawn])
-            problems_found = flag(row[i_problems])
+            is_enterprise, drawn_randomly, problems_found = [
+                v if (v := bools.get(c)) is not None or not c else flag(c) for c in bool_cells(row)]
             if is_enterprise == "" or drawn_randomly == "" or problems_found == "":
                 return None
             if is_enterprise is None:
                 is_enterprise = True
-            method = text(row[i_method])
+            if cc:
+                if not code_ok(cc):
+                    return None
+            else:
+                cc = None
+            if risk:
+                if risk not in _RISKS:
+                    return None
+            else:
+                risk = None
+            name = name or None
             if method:
                 method = methods.get(method)
                 if method is None:
                     return None
             else:
                 method = None
-            platform = text(row[i_platform])
             if platform:
                 platform = platforms.get(platform)
                 if platform is None:
                     return None
             else:
                 platform = None
-            entered, published = day(row[i_entered]), day(row[i_published])
-            recorded, fu_published = day(row[i_recorded]), day(row[i_fu_published])
-            if entered == "" or published == "" or recorded == "" or fu_published == "":
-                return None
-            action = text(row[i_action])
             if action:
                 action = actions.get(action)
                 if action is None:
@@ -334,8 +343,14 @@ class _Columns:
                     if not cell.strip():
                         got.append(None)
                         continue
-                    vals = [bools.get(x) for x in _items(cell)]
-                    if len(vals) != n or None in vals:
+                    # split on ";" alone when every part is a boolean as written (no other
+                    # separator, no space): `_items` would split it the same way
+                    vals = [bools.get(x) for x in cell.split(";")]
+                    if None in vals:
+                        vals = [bools.get(x) for x in _items(cell)]
+                        if None in vals:
+                            return None
+                    if len(vals) != n:
                         return None
                     got.append(vals)
                 certified, idrawn, conflict = got
@@ -429,7 +444,8 @@ def iter_csv_items(path: str, name: str, part: Part | None = None, fast: bool = 
                 if fast_values is not None and len(row) <= width:
                     values = fast_values(row)
                     if values is not None:
-                        yield RawItem(values, Location(name, line, 1), (lambda row=row, line=line: (
+                        # a plain tuple: the RawItem fields, without the cost of the named tuple
+                        yield (values, Location(name, line, 1), (lambda row=row, line=line: (
                             columns.document(columns.record(row)[0], line), ())), None)
                         continue
                 if not row or not any(cell.strip() for cell in row):

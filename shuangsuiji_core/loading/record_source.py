@@ -84,20 +84,10 @@ class RecordSource:
         return self._fast_units(builder, progress)
 
     def _fast_units(self, builder, progress: Progress | None) -> Iterator[list[tuple]]:
-        from ..facts import record_values
         from .records import check_records
-        unit = builder.unit
         try:
-            for item in check_records(self._items(fast=True), ids=self._new_ids()):
-                if type(item) is tuple:
-                    values, location = item
-                else:
-                    values, location = record_values(item), item.location
-                if progress is not None:
-                    progress(location.line)
-                u = unit(values, location)
-                if u is not None:
-                    yield u
+            yield from check_records(self._items(fast=True), ids=self._new_ids(), unit=builder.unit,
+                                     progress=progress)
         finally:
             close = getattr(progress, "close", None)
             if close is not None:

@@ -25,6 +25,7 @@ from policy_rules.validation import problems_from_validation
 from policy_rules.yaml_source import (MAX_BYTES, MAX_PROBLEMS, LocatedDocument, decode_text, iter_yaml_items,
                                       load_yaml_text, more_problems, read_bytes)
 
+from ..facts import record_values as record_values_of
 from ..records import Record
 from .csv_records import iter_csv_items
 from .documents import problem
@@ -182,12 +183,14 @@ class RecordIds:
         return first
 
 
-def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS, ids: RecordIds | None = None
-                  ) -> Iterator[Record]:
+def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS, ids: RecordIds | None = None,
+                  unit: Callable | None = None, progress: Callable | None = None) -> Iterator[Record]:
     """Validate raw records in order, refuse repeated ids, set locations, gather problems.
 
-    Items whose data is a tuple (rows the fast path already checked, see fast_rows) are
-    handed on as `(values, location)` instead of a `Record`."""
+    With `unit` (`RecordFacts.unit`), what is yielded is the unit of each record instead
+    (none for a record `unit` leaves out), `progress` called with each record's line;
+    items whose data is a tuple (rows the fast path already checked, see fast_rows) then
+    need no model at all."""
     problems: list[Problem] = []
     if ids is None:
         ids = RecordIds()
@@ -209,24 +212,33 @@ def check_records(items: Iterable[RawItem], limit: int = MAX_PROBLEMS, ids: Reco
                     doc, path = locate()  # only now: where exactly the repeated id stands
                     problems.append(_duplicate_id(record_id, prev, doc.locate(path + ("id",)), path + ("id",)))
             if fast:
-                if len(problems) >= limit:
-                    break
-                if not problems:
-                    yield (data, location)
-                continue
-            try:
-                record = data if type(data) is Record else _validate(data)
-            except ValidationError as exc:
-                doc, path = locate()
-                problems.extend(problems_from_validation(exc, doc, path, limit))
-                if len(problems) >= limit:
-                    break
-                continue
+                values = data
+            else:
+                try:
+                    record = data if type(data) is Record else _validate(data)
+                except ValidationError as exc:
+                    doc, path = locate()
+                    problems.extend(problems_from_validation(exc, doc, path, limit))
+                    if len(problems) >= limit:
+                        break
+                    continue
+                values = None
             if len(problems) >= limit:
                 break
-            if not problems:
+            if problems:
+                continue
+            if unit is None:
+                if values is not None:
+                    yield (values, location)
+                    continue
                 record.with_location(location)
                 yield record
+                continue
+            if progress is not None:
+                progress(location.line)
+            u = unit(values if values is not None else record_values_of(record.with_location(location)), location)
+            if u is not None:
+                yield u
     except InputError as exc:  # a fatal problem of the file itself, after what was found so far
         problems.extend(exc.problems)
     if problems:
@@ -395,13 +407,15 @@ def _jsonl_items(path: str, name: str, part: Part | None = None, fast: bool = Fa
             loc = Location(name, line, 1)
             if fast and _plain_keys(raw):
                 try:
-                    data = parse(raw.decode("utf-8")) if len(raw) < _SHORT_LINE else plain(raw.decode("utf-8"))
+                    # pydantic's reader checks UTF-8 as strictly as `bytes.decode` (tests/test_fast_rows.py)
+                    data = parse(raw) if len(raw) < _SHORT_LINE else plain(raw.decode("utf-8"))
                 except (ValueError, RecursionError):  # the ordinary path below says what is wrong
                     data = None
                 if type(data) is dict:
                     values = record_values(data)
                     if values is not None and raw.count(b'":') == key_count(data):
-                        yield RawItem(values, loc, (lambda raw=raw, line=line, data=data: _line_document(
+                        # a plain tuple: the RawItem fields, without the cost of the named tuple
+                        yield (values, loc, (lambda raw=raw, line=line, data=data: _line_document(
                             raw, name, line, data)), None)
                         continue
             try:
