@@ -3,7 +3,7 @@ docs/performance.md's "Where the time goes", in CPU seconds (robust on a busy ma
 
     .venv/bin/python benchmarks/profile.py stages benchmarks/data/records-100000 [jsonl|csv]
     .venv/bin/python benchmarks/profile.py durable benchmarks/data/records-100000
-    .venv/bin/python benchmarks/profile.py memory benchmarks/data/records-100000
+    .venv/bin/python benchmarks/profile.py memory benchmarks/data/records-100000 [phases]
     .venv/bin/python benchmarks/profile.py check-plan benchmarks/data/plan-300-1000000/plan.yaml
     .venv/bin/python benchmarks/profile.py cprofile benchmarks/data/records-100000 [python|durable]
 
@@ -135,14 +135,45 @@ def durable(data: Path) -> None:
           f"(engine calls + decoding actions); engine_facts {spent['engine_facts']:.2f} s (batch JSON)")
 
 
-def memory(data: Path) -> None:
-    """Live memory by allocation site at the end of the stream (tracemalloc)."""
+def memory(data: Path, mode: str = "sites") -> None:
+    """Live memory by allocation site at the end of the stream (tracemalloc); with
+    `phases`, no tracing: the process's RSS and peak RSS at the end of the stream,
+    after the findings, after `evaluate` and after rendering the JSON report."""
     import tracemalloc
     from policy_rules.evaluators import driver
     from shuangsuiji_core.evaluation import evaluate
     from shuangsuiji_core.loading import iter_records
     ruleset, plan, subs = _inputs(data)
     finish = driver.Run._finish_deferred
+    if mode == "phases":
+        import os
+
+        from policy_rules.render import render_reports
+        from shuangsuiji_core import evaluation
+
+        def rss(what):
+            kb = {k: int(v.split()[0]) for k, v in (ln.split(":", 1) for ln in open("/proc/self/status"))
+                  if k in ("VmRSS", "VmHWM")}
+            # a large file streams in parallel parts: each process reports its own
+            print(f"  pid {os.getpid()}  {what:22} RSS {kb['VmRSS'] // 1024:5d} MB  peak so far "
+                  f"{kb['VmHWM'] // 1024:5d} MB", flush=True)
+
+        def at_end_of_stream(self):
+            rss("end of the stream")
+            return finish(self)
+
+        def traced_findings(*args):
+            out = found(*args)
+            rss("after the findings")
+            return out
+
+        driver.Run._finish_deferred, found, evaluation.findings = at_end_of_stream, evaluation.findings, traced_findings
+        report = evaluate(ruleset, plan=plan, records=iter_records(data / "records.jsonl"), submissions=subs,
+                          as_of=AS_OF, engine="python")
+        rss("evaluate returned")
+        render_reports([report], "json", "zh")
+        rss("JSON report rendered")
+        return
 
     def report_then_finish(self):
         snap = tracemalloc.take_snapshot()
