@@ -1,4 +1,5 @@
-"""Regenerate docs/metrics.md and docs/patterns.md: `python -m shuangsuiji_core.vocabulary [--check] [DOCS_DIR]`."""
+"""Regenerate docs/metrics.md, docs/patterns.md and the parsed form of the vocabulary files
+(`_parsed.py`): `python -m shuangsuiji_core.vocabulary [--check] [DOCS_DIR]`."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from policy_rules.errors import InputError
 from policy_rules.generated_docs import sync
 
-from . import load_vocabulary_files
+from . import load_vocabulary_files, parsed_module_text
 from .docs import render_metrics, render_patterns
 
 
@@ -22,7 +23,8 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(exc.render(), file=sys.stderr)
         return 2
-    targets = {docs / "metrics.md": render_metrics(vocabulary), docs / "patterns.md": render_patterns(vocabulary)}
+    targets = {docs / "metrics.md": render_metrics(vocabulary), docs / "patterns.md": render_patterns(vocabulary),
+               Path(__file__).with_name("_parsed.py"): parsed_module_text()}
     return sync(targets, check, "python -m shuangsuiji_core.vocabulary")
 
 
