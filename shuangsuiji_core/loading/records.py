@@ -33,6 +33,7 @@ from policy_rules.input_files import open_input
 
 from .byte_ranges import open_range
 from .fast_rows import key_count, record_values
+from .hash_set import HashSet
 from .raw import Part, RawItem
 from .record_source import RecordSource
 
@@ -130,7 +131,8 @@ class RecordIds:
     """The record ids read so far, to refuse repeats; the one thing kept per record.
 
     With `reread` (a way to read the same raw records again from the start) only the
-    `hash()` of each id is kept, a fraction of a dict from id to position; on a hash
+    `hash()` of each id is kept (in a flat `HashSet`: about 24 bytes a record with
+    `hashes`, where a dict from id to position took some 140); on a hash
     that repeats (a repeated id, or very rarely two ids with the same hash) the records
     up to here are read again once to build the exact table, which is then kept for the
     rest of the file: the repeat is told with the line of the first use, as always.
@@ -140,7 +142,7 @@ class RecordIds:
     def __init__(self, reread: Callable[[], Iterator[RawItem]] | None = None):
         self.hashes = array("q")
         self._reread = reread
-        self._seen: set[int] | None = set() if reread is not None else None
+        self._seen: HashSet | None = HashSet() if reread is not None else None
         # record id -> where it first stood, packed into one int (line << 20 | column)
         self._first: dict[str, int] | None = None if reread is not None else {}
 
@@ -150,9 +152,7 @@ class RecordIds:
         self.hashes.append(h)
         first = self._first
         if first is None:
-            seen = self._seen
-            if h not in seen:
-                seen.add(h)
+            if not self._seen.add(h):
                 return None
             first = self._exact(len(self.hashes) - 1)
         prev = first.get(record_id)
