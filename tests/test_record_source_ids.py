@@ -64,3 +64,20 @@ def test_ids_without_repeats_are_kept_as_hashes_only(tmp_path):
     assert len(list(source.units(RecordFacts(None, None, False, None)))) == 500
     assert source._ids._first is None  # never made exact
     assert list(source.id_hashes()) == [hash(f"R-{n}") for n in range(500)]
+
+
+def test_a_pipe_keeps_the_exact_table(tmp_path):
+    import os
+    import threading
+    fifo = tmp_path / "r.jsonl"
+    os.mkfifo(fifo)
+    text = "".join(_line(n, i) + "\n" for n, i in enumerate(["R-1", "R-2", "R-1"]))
+    writer = threading.Thread(target=lambda: fifo.write_text(text))
+    writer.start()
+    source = iter_records(fifo)
+    with pytest.raises(InputError) as exc:
+        list(source.units(RecordFacts(None, None, False, None)))
+    writer.join()
+    assert [p.code for p in exc.value.problems] == ["records.duplicate_id"]
+    assert "line 1" in exc.value.problems[0].message.en
+    assert source._ids._reread is None

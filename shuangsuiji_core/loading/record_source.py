@@ -18,6 +18,7 @@ been. The evaluation uses two more doors into the same file:
 from __future__ import annotations
 
 import os
+import stat
 from array import array
 from typing import Callable, Iterable, Iterator
 
@@ -60,7 +61,9 @@ class RecordSource:
 
     def _new_ids(self):
         from .records import RecordIds
-        self._ids = RecordIds(self._items)  # a file can be read again: keep hashes only
+        # a regular file can be read again to confirm a repeated hash: keep hashes only;
+        # anything else (a pipe) keeps the exact table from the start
+        self._ids = RecordIds(self._items if _regular_file(self.path) else None)
         return self._ids
 
     # -- an iterator of records, as iter_records always returned -------------------------
@@ -106,7 +109,6 @@ class RecordSource:
             st = os.stat(self.path)
         except OSError:
             return None
-        import stat
         if not stat.S_ISREG(st.st_mode) or st.st_size < min_bytes:
             return None
         size = st.st_size
@@ -137,6 +139,13 @@ class RecordSource:
     def id_hashes(self) -> array:
         """`hash()` of each record id read so far (after `units` is exhausted: all of them)."""
         return self._ids.hashes if self._ids is not None else array("q")
+
+
+def _regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _offset_after_lines(path: str, lines: int) -> int | None:
