@@ -32,6 +32,7 @@ from .raw import Part, RawItem
 
 SNIFF_BYTES = 1024 * 1024
 _SLASH_DATE = re.compile(r"^\s*([0-9]{4})[/.-]([0-9]{1,2})[/.-]([0-9]{1,2})\s*$")
+_NONES = itertools.repeat(None)
 _SPLIT = re.compile("|".join(re.escape(s) for s in LIST_SEPARATORS))
 
 csv.field_size_limit(16 * 1024 * 1024)
@@ -279,6 +280,22 @@ class _Columns:
                     return None
             return dates.get(cell) or date_of(cell) or ""
 
+        flag_lists: dict[str, tuple | None] = {}
+
+        def flag_list(cell: str) -> tuple | None:
+            """The booleans of a flags cell (None: empty; (): not all booleans), remembered:
+            a file holds few distinct cells of flags."""
+            if not cell.strip():
+                vals = None
+            else:
+                vals = tuple(bools.get(x) for x in _items(cell))
+                if None in vals:
+                    vals = ()
+            if len(flag_lists) > 10_000:
+                flag_lists.clear()
+            flag_lists[cell] = vals
+            return vals
+
         plain_cells = itemgetter(i_id, i_task, i_cc, i_name, i_risk, i_method, i_platform, i_action)
         date_cells = itemgetter(i_date, i_entered, i_published, i_recorded, i_fu_published)
         bool_cells = itemgetter(i_ent, i_drawn, i_problems)
@@ -333,33 +350,26 @@ class _Columns:
             else:
                 action = None
             cell = row[i_ids]
-            ins = []
             if cell.strip():
                 ids = [x for x in _items(cell) if x]
                 n = len(ids)
                 got = []
                 for i in (i_certified, i_idrawn, i_conflict):
                     cell = row[i]
-                    if not cell.strip():
-                        got.append(None)
-                        continue
-                    # split on ";" alone when every part is a boolean as written (no other
-                    # separator, no space): `_items` would split it the same way
-                    vals = [bools.get(x) for x in cell.split(";")]
-                    if None in vals:
-                        vals = [bools.get(x) for x in _items(cell)]
-                        if None in vals:
-                            return None
-                    if len(vals) != n:
+                    vals = flag_lists.get(cell, False)
+                    if vals is False:
+                        vals = flag_list(cell)
+                    if vals is None:
+                        got.append(_NONES)
+                    elif vals == () or len(vals) != n:
                         return None
-                    got.append(vals)
-                certified, idrawn, conflict = got
-                for k, iid in enumerate(ids):
-                    ins.append((iid, certified[k] if certified is not None else None,
-                                idrawn[k] if idrawn is not None else None,
-                                conflict[k] if conflict is not None else None, None))
+                    else:
+                        got.append(vals)
+                ins = [(iid, c, d, x, None) for iid, c, d, x in zip(ids, *got)]
             elif row[i_certified].strip() or row[i_idrawn].strip() or row[i_conflict].strip():
                 return None
+            else:
+                ins = []
             return (rid, task, cc, name, is_enterprise, risk, drawn_randomly, method, inspected_on, problems_found,
                     entered, published, action, recorded, fu_published, platform, ins)
 
