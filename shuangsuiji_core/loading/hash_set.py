@@ -55,7 +55,7 @@ class HashSet:
 
     def _grow(self) -> None:
         old = self._table
-        size = len(old) * 4 if len(old) < (1 << 20) else len(old) * 2
+        size = len(old) * 4 if len(old) < (1 << 16) else len(old) * 2
         table = array("q", bytes(8 * size))
         mask = size - 1
         for h in old:
