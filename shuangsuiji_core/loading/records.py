@@ -1,9 +1,14 @@
 """The records loader: YAML, JSON, JSON Lines and CSV -> located `Record`s, streamed.
 
 JSON Lines and CSV are read one line at a time, so a file of a million records is
-never held whole; what is kept is one entry per record id (to refuse duplicates).
-YAML and JSON files are read as text (up to 64 MB) but their records are still built
-and handed on one at a time.
+never held whole; what is kept is the hash of each record id (to refuse duplicates,
+see `RecordIds`). YAML and JSON files are read as text (up to 64 MB) but their records
+are still built and handed on one at a time.
+
+For the evaluation, JSON Lines and CSV records that are written exactly canonically
+skip the model: `fast_rows` turns them straight into what `RecordFacts.unit` takes
+(`raw_items(..., fast=True)`, `check_records(..., unit=...)`); every other record takes
+the model, which alone says what is wrong.
 
 After the first bad record no more records are yielded, but reading goes on so that up
 to 50 problems are reported together in one `InputError` at the end.
