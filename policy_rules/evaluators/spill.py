@@ -64,18 +64,32 @@ def _pack(items: list) -> tuple:
     """`("columns", ...)` for a chunk of candidates all of one shape, else `("items", items)`."""
     if items and set(map(type, items)) == {tuple} and len(set(map(len, items))) == 1 and len(items[0]) >= 2:
         columns = list(zip(*items))
-        refs = columns[1]
-        if set(map(type, refs)) == {tuple} and set(map(len, refs)) == {4}:
-            kinds, ids, locations, tasks = zip(*refs)
-            if set(map(type, locations)) == {Location}:
-                location_columns = [list(map(get, locations)) for get in _location_columns]
-                return ("columns", columns[0], kinds, ids, location_columns, tasks, columns[2:])
+        refs = pack_refs(columns[1])
+        if refs is not None:
+            return ("columns", columns[0], refs, columns[2:])
     return ("items", items)
 
 
 def _unpack(chunk: tuple):
     if chunk[0] == "items":
         return chunk[1]
-    _, snaps, kinds, ids, location_columns, tasks, rest = chunk
-    refs = zip(kinds, ids, map(Location, *location_columns), tasks)
-    return zip(snaps, refs, *rest)
+    _, snaps, refs, rest = chunk
+    return zip(snaps, unpack_refs(refs), *rest)
+
+
+def pack_refs(refs) -> tuple | None:
+    """Refs `(kind, id, Location, task)` as columns (the location's fields each a column),
+    or None unless every ref has that shape. Also how consumers pickle their offenders
+    between the parts of a large audit."""
+    if not refs or set(map(type, refs)) != {tuple} or set(map(len, refs)) != {4}:
+        return None
+    kinds, ids, locations, tasks = zip(*refs)
+    if set(map(type, locations)) != {Location}:
+        return None
+    return (kinds, ids, [list(map(get, locations)) for get in _location_columns], tasks)
+
+
+def unpack_refs(columns: tuple):
+    """The refs of `pack_refs`, equal to the ones packed, in order (an iterator)."""
+    kinds, ids, location_columns, tasks = columns
+    return zip(kinds, ids, map(Location, *location_columns), tasks)

@@ -1,0 +1,68 @@
+"""Consumers pickled between the parts of a large audit (offenders as columns) come back
+equal, and merge as the originals do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+
+from hypothesis import given, settings, strategies as st
+
+from policy_rules.calendar import WorkingCalendar
+from policy_rules.errors import Location
+from policy_rules.findings import ObjectDeadlineCollector, OffenderCollector
+from policy_rules.schema import ByDateSchedule
+
+locations = st.builds(Location, st.none() | st.sampled_from(["a.jsonl", "b.csv"]), st.none() | st.integers(1, 10**7),
+                      st.none() | st.integers(1, 99))
+refs = st.tuples(st.sampled_from(["record", "inspector"]), st.text(max_size=4), locations,
+                 st.none() | st.sampled_from(["T1", "T2"]))
+odd_refs = st.tuples(st.just("record"), st.text(max_size=3), st.none(), st.none()) | \
+    st.tuples(st.just("plan"), st.just("P"))
+ref_lists = st.lists(refs, max_size=30) | st.lists(refs | odd_refs, max_size=30)
+# (day the result was entered, or None): the due date is 31 March, judged on 30 June
+entries = st.lists(st.tuples(refs | odd_refs, st.none() | st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))),
+                   max_size=30)
+
+
+def _roundtrip(obj):
+    return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@settings(max_examples=150)
+@given(ref_lists, ref_lists)
+def test_offender_collector_pickles_to_an_equal_collector(a, b):
+    first, second = OffenderCollector(), OffenderCollector()
+    for ref in a:
+        first.take((), ref)
+    for ref in b:
+        second.take((), ref)
+    back = _roundtrip(first)
+    assert back.refs == a and type(back.refs) is list
+    common = [ref for ref in a if len(ref) == 4 and type(ref[2]) is Location]
+    assert (type(first.__getstate__()["refs"]) is tuple) == (bool(a) and len(common) == len(a))  # as columns
+    assert [type(r[2]) for r in back.refs if len(r) > 2] == [type(r[2]) for r in a if len(r) > 2]
+    back.merge(_roundtrip(second))
+    assert back.refs == a + b
+
+
+def _deadline_collector():
+    schedule = ByDateSchedule(type="by_date", fact="record", field="result_published_on", due="03-31")
+    return ObjectDeadlineCollector(schedule, 2026, dt.date(2026, 6, 30), WorkingCalendar(use_official=False))
+
+
+@settings(max_examples=150)
+@given(entries, entries)
+def test_deadline_collector_pickles_to_an_equal_collector(a, b):
+    first, second, whole = _deadline_collector(), _deadline_collector(), _deadline_collector()
+    for collector, rows in ((first, a), (second, b), (whole, a + b)):
+        for ref, done_on in rows:
+            collector.take((done_on,), ref)
+    back = _roundtrip(first)
+    assert back.failed == first.failed and type(back.failed) is list
+    assert (back.passed, back.pending, back.next_due, back.fixed_due) == \
+        (first.passed, first.pending, first.next_due, first.fixed_due)
+    back.merge(_roundtrip(second))
+    assert back.failed == whole.failed and (back.passed, back.pending) == (whole.passed, whole.pending)
+    common = [ref for ref, _ in first.failed if len(ref) == 4 and type(ref[2]) is Location]
+    assert (type(first.__getstate__()["failed"]) is tuple) == (bool(common) and len(common) == len(first.failed))
