@@ -90,8 +90,15 @@ def find_cuts(path: str, size: int, parts: int, start: int, start_line: int, del
             while targets and targets[0] < end:
                 target = max(targets[0], start, cuts[-1][0] if cuts else 0)
                 i = block.find(b"\n", max(target - 1 - pos, t))
-                while delimiter is not None and i >= 0 and (quotes + block.count(b'"', 0, i)) & 1:
-                    i = block.find(b"\n", i + 1)
+                if delimiter is not None and i >= 0:
+                    q = quotes + block.count(b'"', 0, i)
+                    while q & 1:  # inside a quoted cell: on to the next newline, counting as we go
+                        j = block.find(b"\n", i + 1)
+                        if j < 0:
+                            i = -1
+                            break
+                        q += block.count(b'"', i, j)
+                        i = j
                 if i < 0:
                     break  # the next newline (with even quotes) is in a later block
                 t = i + 1
@@ -106,8 +113,12 @@ def find_cuts(path: str, size: int, parts: int, start: int, start_line: int, del
                 data = carry + (view if pos == 0 else block)
                 q = data.count(b'"')
                 i = data.rfind(b"\n")
-                while i >= 0 and (q - data.count(b'"', i)) & 1:
-                    i = data.rfind(b"\n", 0, i)
+                after = data.count(b'"', i) if i >= 0 else 0
+                while i >= 0 and (q - after) & 1:
+                    j = data.rfind(b"\n", 0, i)
+                    if j >= 0:
+                        after += data.count(b'"', j, i)
+                    i = j
                 if i >= 0:
                     if not _well_quoted(data[: i + 1], delimiter):
                         return None
