@@ -1,5 +1,5 @@
-"""Consumers pickled between the parts of a large audit (offenders as columns) come back
-equal, and merge as the originals do."""
+"""Consumers pickled between the parts of a large audit (offenders as columns, distinct
+strings joined into one) come back equal, and merge and count as the originals do."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 
 from policy_rules.calendar import WorkingCalendar
 from policy_rules.errors import Location
-from policy_rules.findings import ObjectDeadlineCollector, OffenderCollector
+from policy_rules.findings import Aggregator, ObjectDeadlineCollector, OffenderCollector
 from policy_rules.schema import ByDateSchedule
 
 locations = st.builds(Location, st.none() | st.sampled_from(["a.jsonl", "b.csv"]), st.none() | st.integers(1, 10**7),
@@ -66,3 +66,35 @@ def test_deadline_collector_pickles_to_an_equal_collector(a, b):
     assert back.failed == whole.failed and (back.passed, back.pending) == (whole.passed, whole.pending)
     common = [ref for ref, _ in first.failed if len(ref) == 4 and type(ref[2]) is Location]
     assert (type(first.__getstate__()["failed"]) is tuple) == (bool(common) and len(common) == len(first.failed))
+
+
+# strings with the separators the joined form tries ("\x00", "\x1f", "\n", "\ufdd0") and empty ones
+texts = st.text(st.sampled_from(["a", "b", "\x00", "\x1f", "\n", "\ufdd0", "é"]), max_size=3)
+values = st.lists(st.none() | texts, max_size=25) | st.lists(st.none() | texts | st.integers(0, 3), max_size=25)
+
+
+@settings(max_examples=300)
+@given(st.lists(values, min_size=1, max_size=3), values, st.booleans())
+def test_distinct_values_merged_from_pickled_parts_count_as_one_set(parts, later, pickle_main):
+    main = Aggregator("credit_code", None)
+    for part_values in parts:
+        part = Aggregator("credit_code", None)
+        for v in part_values:
+            part.take((v,), ("record", "R", None, "T1"))
+        main.merge(_roundtrip(part))
+    if pickle_main:
+        main = _roundtrip(main)  # joined strings and a set together, pickled again
+    everything = [v for vs in parts for v in vs if v is not None]
+    assert main.value == len(set(everything))
+    for v in later:  # takes after the merge still count once
+        main.take((v,), ("record", "R", None, "T1"))
+    assert main.value == len(set(everything) | {v for v in later if v is not None})
+
+
+def test_credit_codes_travel_as_one_string():
+    part = Aggregator("credit_code", None)
+    for n in range(1000):
+        part.take((f"91130534{n:010d}",), ("record", "R", None, "T1"))
+    state = part.__getstate__()
+    assert state["values"] == set() and [sep for sep, _ in state["joined"]] == ["\x00"]
+    assert _roundtrip(part).value == 1000
