@@ -42,7 +42,7 @@ class StreamState:
     """Per credit code, the first record by (inspected_on, id) of each task, and the first
     of any task other than the first one.
 
-    - `first[cc]`: the first key overall with its task number appended (`_pack`);
+    - `first[cc]`: the first key overall with its task number appended (`_unpack` splits it);
     - `second[cc]`: the first key of any other task, only for codes seen in more than
       one task (the only thing `repeat_in_year` needs besides the first);
     - `other_firsts[(task, cc)]`: the first key of each task but the first one's.
