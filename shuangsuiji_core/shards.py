@@ -54,16 +54,25 @@ def plan_parts(records, parts: int, min_bytes: int | None = None) -> list[list[R
         sources = list(records.sources)
     else:
         return None
+    sizes = [_size(s) for s in sources]
+    if any(size is None for size in sizes):
+        return None
+    total = sum(sizes)
+    if total < min_bytes or total == 0:
+        return None
     pieces: list[tuple[RecordSource, int]] = []
-    for s in sources:
-        cut = s.split(parts, min_bytes=min_bytes)
+    for s, size in zip(sources, sizes):
+        # a file is cut only into as many pieces as its share of the whole calls for
+        # (rounded): two files of about equal size for two parts stay whole, each read
+        # in one pass, and a piece is never much smaller than a part
+        want = (2 * size * parts + total) // (2 * total)
+        cut = s.split(want, min_bytes=min_bytes) if want >= 2 else None
         for piece in cut or [s]:
             size = _size(piece)
             if size is None:
                 return None
             pieces.append((piece, size))
-    total = sum(size for _, size in pieces)
-    if len(pieces) < 2 or total < min_bytes:
+    if len(pieces) < 2:
         return None
     groups: list[list[RecordSource]] = [[] for _ in range(parts)]
     done = 0

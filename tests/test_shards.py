@@ -145,3 +145,17 @@ def test_small_or_unsplittable_records_stay_in_one_process(data, tmp_path):
     assert shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 1, min_bytes=0) is None
     groups = shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 2, min_bytes=0)
     assert [[s.path for s in g] for g in groups] == [[paths[0]], [paths[1]]]
+
+
+def test_a_file_is_cut_only_as_far_as_its_share_of_the_whole_calls_for(data, tmp_path):
+    (tmp_path / "one").mkdir()
+    one = _pieces(data, tmp_path / "one", [])
+    groups = shards.plan_parts(RecordSources([iter_records(p) for p in one]), 2, min_bytes=0)
+    assert [[s.path for s in g] for g in groups] == [[one[0]], [one[0]]]
+    assert [g[0].byte_range[0] == 0 for g in groups] == [True, False]
+    (tmp_path / "three").mkdir()
+    three = _pieces(data, tmp_path / "three", [10, 20])  # two tiny files, then a large one
+    groups = shards.plan_parts(RecordSources([iter_records(p) for p in three]), 2, min_bytes=0)
+    flat = [s for g in groups for s in g]
+    assert [s.path for s in flat] == [three[0], three[1], three[2], three[2]]
+    assert flat[0].byte_range is None and flat[1].byte_range is None
