@@ -78,6 +78,17 @@ def test_ten_thousand_deep_sequences_refused_quickly(loader):
 
 
 @pytest.mark.parametrize("loader", LOADERS, ids=lambda c: c.__name__)
+def test_deep_nesting_inside_streamed_items_is_located_alike_on_both_parsers(loader):
+    # libyaml's scanner has a nesting limit of its own that it hits while looking ahead
+    text = "records:\n  - {id: r1}\n  - " + "[" * 3_000 + "]" * 3_000 + "\n"
+    with pytest.raises(InputError) as info:
+        for _ in iter_yaml_items(text, "f.yaml", emit=[("records",)], loader=loader):
+            pass
+    [p] = info.value.problems
+    assert p.code == "yaml.too_deep" and (p.location.line, p.location.column) == (3, 3 + MAX_DEPTH)  # root map and list: 2 levels
+
+
+@pytest.mark.parametrize("loader", LOADERS, ids=lambda c: c.__name__)
 def test_ten_thousand_deep_mappings_refused(loader):
     [p] = problems("a: " + "{b: " * 10_000 + "1" + "}" * 10_000, loader=loader)
     assert p.code == "yaml.too_deep"
