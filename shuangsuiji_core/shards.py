@@ -11,9 +11,11 @@ offenders, and the stream state of the credit codes seen in more than one part.
 The exchange, per part (`_part_main`):
 
     part -> main   ("seen", hashes of its record ids, hashes of its credit codes)
-    main -> part   ("send", hashes of codes another part also saw)  | ("stop",)
-    part -> main   ("part", its stream state of those codes)
-    main -> part   ("absorb", the other parts' state of the same codes)
+    main -> part   ("check", the id hashes of the earlier pieces of its files,
+                    the code hashes of every other part)
+    part -> main   ("part", whether an id hash repeats, its stream state of the
+                    codes another part also saw)
+    main -> part   ("absorb", the other parts' state of the same codes) | ("stop",)
     part -> main   ("done", consumers, run state, counters)
 
 With the state of shared codes absorbed, each part resolves `duplicate_in_task` and
@@ -149,30 +151,35 @@ def _receive(conn, kind: str):
 
 
 def _exchange(conns) -> list[tuple]:
+    # The overlaps are found in the parts, against sets each builds from its own hashes
+    # and drops at once: the main process only relays bytes. (Sets of a million hashes
+    # built here took some 180 MB at the very moment the parts were at their largest.)
     seen = [_receive(c, "seen") for c in conns]
-    # a record id held by two parts of one file is an input error that one process
-    # reports exactly (ids are unique per file: two files may share one)
-    held: dict[str, set[int]] = {}
-    for s in seen:
-        for path, raw in s[0]:
-            ids = array("q", raw)
-            mine = held.setdefault(path, set())
-            if not mine.isdisjoint(ids):
-                for c in conns:
-                    c.send(("stop",))
-                raise PartsFailed("a record id occurs in two parts of one file")
-            mine.update(ids)
-    del held
-    codes = [set(array("q", s[1])) for s in seen]
+    # a record id held by two pieces of one file is an input error that one process
+    # reports exactly (ids are unique per file: two files may share one): each piece
+    # is checked against the pieces of its file before it, every pair once
+    earlier: dict[str, list[bytes]] = {}
+    checks = []
+    for ids, _ in seen:
+        mine = []
+        for path, raw in ids:
+            before = earlier.setdefault(path, [])
+            mine.append(list(before))
+            before.append(raw)
+        checks.append(mine)
+    del earlier
+    codes = [s[1] for s in seen]
     del seen
-    shared: set[int] = set()
-    for k, mine in enumerate(codes):
-        for other in codes[k + 1:]:
-            shared |= mine & other
-    del codes
-    for c in conns:
-        c.send(("send", shared))
-    parts = [_receive(c, "part")[0] for c in conns]
+    for k, c in enumerate(conns):
+        c.send(("check", checks[k], b"".join(raw for j, raw in enumerate(codes) if j != k)))
+    del checks, codes
+    replies = [_receive(c, "part") for c in conns]
+    if any(collision for collision, _ in replies):
+        for c in conns:
+            c.send(("stop",))
+        raise PartsFailed("a record id occurs in two parts of one file")
+    parts = [state for _, state in replies]
+    del replies
     for k, c in enumerate(conns):
         c.send(("absorb", list(chain.from_iterable(p for j, p in enumerate(parts) if j != k))))
     del parts
@@ -191,12 +198,26 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         conn.send(("seen", id_hashes, codes.tobytes()))
         del id_hashes, codes
         msg = conn.recv()
-        if msg[0] != "send":
+        if msg[0] != "check":
             return
-        conn.send(("part", state.part(msg[1]) if state is not None and msg[1] else []))
+        _, earlier, other_codes = msg
+        del msg
+        collision = _ids_overlap(group, earlier)
+        del earlier
+        shared = []
+        if not collision and state is not None and other_codes:
+            others = set(array("q", other_codes))
+            del other_codes
+            shared = state.part(others)  # this part's state of the codes another part saw
+            del others
+        conn.send(("part", collision, shared))
+        del shared
         msg = conn.recv()
+        if msg[0] != "absorb":
+            return
         if state is not None and msg[1]:
             state.absorb(msg[1])
+        del msg
         run.finish_stream()
         conn.send(("done", list(consumers), run.part_state(),
                     (builder.outside_period, builder.records)))
@@ -207,6 +228,18 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
             pass
     finally:
         conn.close()
+
+
+def _ids_overlap(group: list[RecordSource], earlier: list[list[bytes]]) -> bool:
+    """Whether a record id hash of a piece here also occurs in an earlier piece of its file
+    (a hash collision only sends the audit to one process, which decides exactly)."""
+    for source, raws in zip(group, earlier):
+        if raws:
+            mine = set(source.id_hashes())
+            if any(not mine.isdisjoint(array("q", raw)) for raw in raws):
+                return True
+            del mine
+    return False
 
 
 def _forget_parents_engines() -> None:
