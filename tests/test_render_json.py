@@ -47,3 +47,38 @@ def test_json_field_names_are_the_documented_ones():
 def test_several_reports_are_an_array():
     data = json.loads(render_reports([sample_report("a.yaml"), sample_report("b.yaml")], "json", "zh"))
     assert [d["inputs"][0] for d in data] == ["a.yaml", "b.yaml"]
+
+
+def test_the_json_written_in_pieces_is_the_json_of_the_report(tmp_path):
+    from policy_rules.render import render_report_chunks
+    from shuangsuiji_core.commands.output import write_result
+
+    report = sample_report("a.yaml")
+    assert report.findings and any(f.offenders for f in report.findings)
+    pieces = list(render_report_chunks([report], "json", "zh"))
+    assert len(pieces) == len(report.findings) + 2
+    assert "".join(pieces) == render_report(report, "json", "zh")
+    empty = report.model_copy(update={"findings": []})
+    assert "".join(render_report_chunks([empty], "json", "zh")) == render_report(empty, "json", "zh")
+    hostile = hostile_report()  # newlines, quotes and markup in every text field
+    assert "".join(render_report_chunks([hostile], "json", "zh")) == hostile.to_json()
+    two = [sample_report("a.yaml"), sample_report("b.yaml")]
+    assert "".join(render_report_chunks(two, "json", "zh")) == render_reports(two, "json", "zh")
+    out = tmp_path / "report.json"
+    write_result(render_report_chunks([report], "json", "en"), str(out))
+    assert out.read_text(encoding="utf-8") == render_report(report, "json", "en")
+
+
+def test_a_piece_that_fails_leaves_no_output_file(tmp_path):
+    import pytest
+
+    from shuangsuiji_core.commands.output import write_result
+
+    def pieces():
+        yield "{\n"
+        raise RuntimeError("boom")
+
+    out = tmp_path / "report.json"
+    with pytest.raises(RuntimeError):
+        write_result(pieces(), str(out))
+    assert list(tmp_path.iterdir()) == []

@@ -23,7 +23,7 @@ cannot). Every format is deterministic: the same report gives byte-identical out
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from policy_rules.i18n import DEFAULT_LANG, Lang
 from policy_rules.report import Finding, Report, Status
@@ -159,6 +159,16 @@ def render_reports(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_
     return _render_template(reports, format, lang, color)
 
 
+def render_report_chunks(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_LANG, *,
+                         color: bool = False) -> Iterator[str]:
+    """`render_reports(...)` in pieces that join to the same text: a single report's JSON
+    one finding at a time (large audits), any other output whole."""
+    if format == "json" and len(reports) == 1:
+        from .json_report import report_json_chunks
+        return report_json_chunks(reports[0])
+    return iter((render_reports(reports, format, lang, color=color),))
+
+
 def _render_template(reports: Sequence[Report], format: str, lang: Lang, color: bool) -> str:
     """A format through its Jinja template (for text: the reference text.py is held to)."""
     global _ENV
@@ -174,4 +184,4 @@ def render_report(report: Report, format: str, lang: Lang = DEFAULT_LANG, *, col
     return render_reports([report], format, lang, color=color)
 
 
-__all__ = ["FORMATS", "render_report", "render_reports", "failed_findings"]
+__all__ = ["FORMATS", "render_report", "render_reports", "render_report_chunks", "failed_findings"]

@@ -8,9 +8,13 @@ are a JSON array of such objects, in the order the files were given.
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from policy_rules.report import Report
+
+# where the findings stand in a report dumped with none: a JSON string cannot hold a raw
+# newline, so this occurs once, at the top level
+_NO_FINDINGS = '\n  "findings": [],\n'
 
 
 def reports_json(reports: Sequence[Report]) -> str:
@@ -18,6 +22,23 @@ def reports_json(reports: Sequence[Report]) -> str:
         return reports[0].to_json()
     items = [json.loads(r.to_json()) for r in reports]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
+
+
+def report_json_chunks(report: Report) -> Iterator[str]:
+    """`report.to_json()` in pieces, one finding at a time, for writing a large report
+    (a province's audit lists some 160,000 offenders, a 55 MB document) without holding
+    the whole text and the serializer's buffer of it at once. The pieces join to exactly
+    the bytes of `to_json()`."""
+    if not report.findings:
+        yield report.to_json()
+        return
+    head, tail = report.model_copy(update={"findings": []}).to_json().split(_NO_FINDINGS)
+    yield head + '\n  "findings": [\n'
+    last = len(report.findings) - 1
+    for i, finding in enumerate(report.findings):
+        text = finding.model_dump_json(indent=2)
+        yield "    " + text.replace("\n", "\n    ") + (",\n" if i < last else "\n")
+    yield "  ],\n" + tail
 
 
 def report_json_schema() -> dict:

@@ -12,7 +12,7 @@ import sys
 
 from policy_rules.errors import InputError, Problem
 from policy_rules.i18n import Text
-from policy_rules.render import render_reports
+from policy_rules.render import render_report_chunks
 
 from . import arguments
 from .checking import (Inputs, RulesetCache, evaluate_one, exit_code_for, no_ruleset_problem, only_rules,
@@ -78,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
     report = only_rules(report, ruleset, ["records", "submissions"])
     if draw is not None:
         report = _with_draw(report, draw, args.draw, inputs, ruleset, plan)
-    text = render_reports([report], args.format, lang,
-                          color=args.format == "text" and wants_colour(sys.stdout, args.output))
-    write_result(text, args.output)
+    write_result(render_report_chunks([report], args.format, lang,
+                                      color=args.format == "text" and wants_colour(sys.stdout, args.output)),
+                 args.output)
     if args.output:
         s = report.summary
         say(Text(zh=f"未通过 {s.by_status['fail']}，待定 {s.by_status['pending']}；结果已写入 {args.output}",

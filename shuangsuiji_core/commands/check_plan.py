@@ -58,9 +58,10 @@ def build_parser(prog: str = "check-plan") -> argparse.ArgumentParser:
     return parser
 
 
-def render_reports(reports, format: str, lang: str, color: bool = False) -> str:
-    from policy_rules.render import render_reports as render
-    return render(reports, format, lang, color=color)
+def render_reports(reports, format: str, lang: str, color: bool = False):
+    """The output in pieces that join to `policy_rules.render.render_reports`' text."""
+    from policy_rules.render import render_report_chunks
+    return render_report_chunks(reports, format, lang, color=color)
 
 
 def run(args: argparse.Namespace) -> int:

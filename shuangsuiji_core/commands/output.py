@@ -48,8 +48,10 @@ def check_output_path(output: str | None, inputs: Iterable[str | os.PathLike]) -
             location=Location(file=str(output)))])
 
 
-def write_result(text: str | bytes, output: str | None, stdout: TextIO | None = None) -> None:
-    """Write to FILE (atomically: a temporary file renamed into place) or to stdout."""
+def write_result(text: str | bytes | Iterable[str], output: str | None, stdout: TextIO | None = None) -> None:
+    """Write to FILE (atomically: a temporary file renamed into place) or to stdout.
+    `text` may come in pieces (an iterable of str), written as they come."""
+    pieces = (text,) if isinstance(text, (str, bytes)) else text
     if output:
         target = Path(output)
         tmp = target.with_name(f".{target.name}.tmp{os.getpid()}")
@@ -58,7 +60,8 @@ def write_result(text: str | bytes, output: str | None, stdout: TextIO | None = 
                 tmp.write_bytes(text)
             else:
                 with open(tmp, "w", encoding="utf-8", newline="") as fh:
-                    fh.write(text)
+                    for piece in pieces:
+                        fh.write(piece)
             os.replace(tmp, target)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -66,13 +69,17 @@ def write_result(text: str | bytes, output: str | None, stdout: TextIO | None = 
                 code="cli.output_unwritable",
                 message=Text(zh=f"无法写入输出文件：{exc.strerror}", en=f"cannot write the output file: {exc.strerror}"),
                 location=Location(file=str(output)))]) from None
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a piece that failed to render leaves no half-written file behind
+            raise
         return
     stream = stdout or sys.stdout
     if isinstance(text, bytes):
         stream.flush()
         getattr(stream, "buffer", stream).write(text)
     else:
-        stream.write(text)
+        for piece in pieces:
+            stream.write(piece)
     stream.flush()
 
 
