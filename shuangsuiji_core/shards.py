@@ -38,6 +38,7 @@ from typing import Sequence
 
 from policy_rules.evaluators.driver import Run
 
+from .loading.hash_set import HashSet
 from .loading.record_source import RecordSource, RecordSources
 
 MIN_PART_BYTES = 8 * 1024 * 1024  # below this a part's start-up costs more than it saves
@@ -151,9 +152,9 @@ def _receive(conn, kind: str):
 
 
 def _exchange(conns) -> list[tuple]:
-    # The overlaps are found in the parts, against sets each builds from its own hashes
-    # and drops at once: the main process only relays bytes. (Sets of a million hashes
-    # built here took some 180 MB at the very moment the parts were at their largest.)
+    # The overlaps are found in the parts, in flat hash tables (`HashSet`), and the main
+    # process only relays bytes: Python sets of a million hashes, here or in the parts,
+    # took 60-180 MB at the very moment the parts were at their largest.
     seen = [_receive(c, "seen") for c in conns]
     # a record id held by two pieces of one file is an input error that one process
     # reports exactly (ids are unique per file: two files may share one): each piece
@@ -206,7 +207,9 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         del earlier
         shared = []
         if not collision and state is not None and other_codes:
-            others = set(array("q", other_codes))
+            # a flat table, not a set of int objects: both parts build theirs at once
+            others = HashSet()
+            others.update(array("q", other_codes))
             del other_codes
             shared = state.part(others)  # this part's state of the codes another part saw
             del others
@@ -233,13 +236,7 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
 def _ids_overlap(group: list[RecordSource], earlier: list[list[bytes]]) -> bool:
     """Whether a record id hash of a piece here also occurs in an earlier piece of its file
     (a hash collision only sends the audit to one process, which decides exactly)."""
-    for source, raws in zip(group, earlier):
-        if raws:
-            mine = set(source.id_hashes())
-            if any(not mine.isdisjoint(array("q", raw)) for raw in raws):
-                return True
-            del mine
-    return False
+    return any(source.holds_any_id_hash(array("q", raw)) for source, raws in zip(group, earlier) for raw in raws)
 
 
 def _forget_parents_engines() -> None:

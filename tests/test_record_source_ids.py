@@ -26,6 +26,17 @@ def test_hash_set_is_a_set(values):
     assert all(v in hs for v in ref)
 
 
+@given(st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=5000),
+       st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=50))
+def test_hash_set_update_and_holds_any_agree_with_a_set(values, probes):
+    hs = HashSet()
+    hs.update(values)  # grows several times past 2,048 entries
+    ref = {v or 1 for v in values}
+    assert len(hs) == len(ref) and all(v in hs for v in ref)
+    assert hs.holds_any(probes) == any((p or 1) in ref for p in probes)
+    assert hs.holds_any(values) == bool(values)
+
+
 def _line(n: int, rid: str) -> str:
     return json.dumps({"id": rid, "task_id": "T", "inspectors": [], "inspected_on": f"2026-05-{n % 28 + 1:02d}"})
 

@@ -38,6 +38,42 @@ class HashSet:
                 return False
             i = (i + 1) & mask
 
+    def update(self, hashes) -> None:
+        """Add every hash of `hashes` (the probing inlined: this takes a part's million)."""
+        table, mask, free = self._table, self._mask, self._free
+        for h in hashes:
+            h = h or 1
+            i = h & mask
+            while True:
+                v = table[i]
+                if v == h:
+                    break
+                if not v:
+                    table[i] = h
+                    free -= 1
+                    if not free:
+                        self._free = free
+                        self._grow()
+                        table, mask, free = self._table, self._mask, self._free
+                    break
+                i = (i + 1) & mask
+        self._free = free
+
+    def holds_any(self, hashes) -> bool:
+        """Whether any hash of `hashes` is in the set."""
+        table, mask = self._table, self._mask
+        for h in hashes:
+            h = h or 1
+            i = h & mask
+            while True:
+                v = table[i]
+                if v == h:
+                    return True
+                if not v:
+                    break
+                i = (i + 1) & mask
+        return False
+
     def __contains__(self, h: int) -> bool:
         h = h or 1
         table, mask = self._table, self._mask

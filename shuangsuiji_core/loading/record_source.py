@@ -136,6 +136,11 @@ class RecordSource:
                              Part((start, end), line, *(header or ())))
                 for (start, line), end in zip(cuts, ends)]
 
+    def holds_any_id_hash(self, hashes: array) -> bool:
+        """Whether one of `hashes` is the hash of a record id read here (a collision of
+        hashes says yes too: its caller then reads the file in one process)."""
+        return self._ids.holds_any(hashes) if self._ids is not None else False
+
     def id_hashes(self) -> array:
         """`hash()` of each record id read so far (after `units` is exhausted: all of them)."""
         return self._ids.hashes if self._ids is not None else array("q")

@@ -166,6 +166,14 @@ class RecordIds:
             return None
         return Location(location.file, prev >> 20, prev & 0xFFFFF)
 
+    def holds_any(self, hashes) -> bool:
+        """Whether the hash of an id read here is among `hashes` (another piece's)."""
+        if self._seen is not None:
+            return self._seen.holds_any(hashes)
+        seen = HashSet()
+        seen.update(self.hashes)
+        return seen.holds_any(hashes)
+
     def _exact(self, count: int) -> dict[str, int]:
         first: dict[str, int] = {}
         items = self._reread()
