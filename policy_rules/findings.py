@@ -119,19 +119,60 @@ def _split(sep: str, text: str):
         start = end + 1
 
 
+_CHUNK_CHARS = 1 << 20  # about 50,000 credit codes of a joined string split at a time
+
+
+def _chunks(sep: str, text: str):
+    """The values of one joined string as lists of about `_CHUNK_CHARS` characters."""
+    start, find = 0, text.find
+    while True:
+        end = find(sep, start + _CHUNK_CHARS)
+        if end < 0:
+            yield text[start:].split(sep)
+            return
+        yield text[start:end].split(sep)
+        start = end + 1
+
+
 def _distinct_count(values: set, joined: list[tuple[str, str]]) -> int:
-    """How many distinct values `values` and the joined strings hold together."""
-    import heapq
+    """How many distinct values `values` and the joined strings hold together.
+
+    Each joined string is sorted and without repeats (`Aggregator.__getstate__`), so the
+    sources are walked together in windows: all values up to the smallest last value of
+    the sources' current chunks are counted in one small set, and no value of a later
+    window can equal one of an earlier one. The splitting, searching and counting run in
+    C a chunk at a time; the memory is a chunk per source, never the million values."""
+    from bisect import bisect_right
     if not all(type(v) is str for v in values):  # not orderable with the strings: the plain way
         every = set(values)
         for sep, text in joined:
             every.update(_split(sep, text))
         return len(every)
-    n, previous = 0, None
-    for v in heapq.merge(sorted(values), *(_split(sep, text) for sep, text in joined)):
-        if v != previous or n == 0:
-            n += 1
-            previous = v
+    sources = [_chunks(sep, text) for sep, text in joined] + [iter([sorted(values)] if values else [])]
+    current = []  # [chunk, position in it, the source's iterator]
+    for it in sources:
+        chunk = next(it, None)
+        if chunk is not None:
+            current.append([chunk, 0, it])
+    n = 0
+    while current:
+        bound = min(c[0][-1] for c in current)
+        window: set = set()
+        for c in current:
+            chunk, pos = c[0], c[1]
+            end = bisect_right(chunk, bound, pos)
+            window.update(chunk[pos:end])
+            c[1] = end
+        n += len(window)
+        going = []
+        for c in current:
+            if c[1] >= len(c[0]):
+                chunk = next(c[2], None)
+                if chunk is None:
+                    continue
+                c[0], c[1] = chunk, 0
+            going.append(c)
+        current = going
     return n
 
 

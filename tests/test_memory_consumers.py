@@ -98,3 +98,27 @@ def test_credit_codes_travel_as_one_string():
     state = part.__getstate__()
     assert state["values"] == set() and [sep for sep, _ in state["joined"]] == ["\x00"]
     assert _roundtrip(part).value == 1000
+
+
+@settings(max_examples=300)
+@given(st.lists(st.lists(texts, max_size=40), min_size=1, max_size=4), st.lists(texts, max_size=10),
+       st.integers(0, 6))
+def test_distinct_count_walks_sorted_parts_in_windows_of_any_size(parts, own, chunk_chars):
+    from policy_rules import findings
+    joined = []
+    for vs in parts:
+        distinct = sorted(set(vs))
+        for sep in findings._SEPARATORS:
+            text = sep.join(distinct)
+            if text.count(sep) == len(distinct) - 1 and distinct:
+                joined.append((sep, text))
+                break
+    expected = set(own)
+    for sep, text in joined:
+        expected.update(text.split(sep))
+    old = findings._CHUNK_CHARS
+    findings._CHUNK_CHARS = chunk_chars  # many small chunks, windows of a value or two
+    try:
+        assert findings._distinct_count(set(own), joined) == len(expected)
+    finally:
+        findings._CHUNK_CHARS = old
