@@ -1,0 +1,32 @@
+"""Offenders built without validation (the common case) are the offenders validation
+builds: equal, and the same JSON; anything unusual still goes through validation."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, strategies as st
+from pydantic import ValidationError
+
+from policy_rules.errors import Location
+from policy_rules.findings import offender, source_ref
+from policy_rules.report import Offender
+
+plain = st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.text(max_size=5)
+locations = st.builds(Location, file=st.none() | st.text(max_size=8), line=st.none() | st.integers(0, 10**6),
+                      column=st.none() | st.integers(0, 10**6))
+
+
+@given(st.sampled_from(["record", "task", "slot"]), st.text(max_size=6) | st.integers(0, 99),
+       st.none() | locations, st.none() | st.text(max_size=4), st.dictionaries(st.text(max_size=4), plain, max_size=3))
+def test_an_offender_is_the_validated_offender(kind, oid, location, task, detail):
+    got = offender((kind, oid, location, task), detail)
+    d = dict(detail)
+    if task is not None and kind != "task":
+        d.setdefault("task_id", task)
+    want = Offender(kind=kind, id=str(oid), location=source_ref(location), detail=d)
+    assert got == want and got.model_dump_json() == want.model_dump_json()
+
+
+def test_a_value_validation_would_refuse_is_still_refused():
+    with pytest.raises(ValidationError):
+        offender(("record", "R1", Location("r.jsonl", 1, 1), "T1"), {"when": object()})
