@@ -1,5 +1,5 @@
-"""Offenders built without validation (the common case) are the offenders validation
-builds: equal, and the same JSON; anything unusual still goes through validation."""
+"""Offenders validated in one call, the location nested, are the offenders the two
+models give validated in turn: equal, the same JSON, and bad values still refused."""
 
 from __future__ import annotations
 
