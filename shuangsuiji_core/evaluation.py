@@ -245,6 +245,9 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
                 run.stream(global_facts, units, engine_used)
             outside_period = builder.outside_period
         stats = run.finish(global_facts, global_matches)
+        # the findings of a large audit are some 160,000 offenders made at once: with the
+        # default thresholds each few hundred of them start a collection of the whole heap
+        result = findings(ruleset, rule_plan, ctx)
     finally:
         gc.set_threshold(*thresholds)
     engine_notes += stats.notes
@@ -253,7 +256,6 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
             zh=f"{outside_period} 条检查记录的检查日期不在 {year}-01-01 至 {as_of} 之间，未参与评估",
             en=f"{outside_period} records dated outside {year}-01-01 to {as_of} were not evaluated"))
 
-    result = findings(ruleset, rule_plan, ctx)
     del run, rule_plan
     if records is not None:
         _return_freed_memory()

@@ -41,6 +41,9 @@ def _values(state, day, rid, task, cc):
     snap, ref = StreamState.snapshot("record", {"inspected_on": day, "credit_code": cc}), ("record", rid, None, task)
     single = {f: state.value("record", f, snap, ref) for f in FIELDS}
     assert state.resolve("record", FIELDS, snap, ref) == single
+    assert state.resolve("record", FIELDS[::-1], snap, ref) == single
+    for f in FIELDS:
+        assert state.resolve("record", (f,), snap, ref) == {f: single[f]}
     return single
 
 
