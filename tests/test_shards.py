@@ -159,3 +159,27 @@ def test_a_file_is_cut_only_as_far_as_its_share_of_the_whole_calls_for(data, tmp
     flat = [s for g in groups for s in g]
     assert [s.path for s in flat] == [three[0], three[1], three[2], three[2]]
     assert flat[0].byte_range is None and flat[1].byte_range is None
+
+
+def test_a_record_id_repeated_across_the_pieces_of_one_file_is_reported_as_one_process_does(
+        data, tmp_path, small_parts, monkeypatch):
+    (tmp_path / "whole").mkdir()
+    # the last record takes the id of the third: the two ends of one file, in two parts
+    paths = _pieces(data, tmp_path / "whole", [], lambda lines: lines[:-1] + [
+        json.dumps(dict(json.loads(lines[-1]), id=json.loads(lines[2])["id"]), ensure_ascii=False) + "\n"])
+    assert len(shards.plan_parts(RecordSources([iter_records(p) for p in paths]), 2, min_bytes=0)) == 2
+    calls = []
+    original = shards._exchange
+
+    def exchange(conns):
+        try:
+            return original(conns)
+        except shards.PartsFailed as exc:
+            calls.append(str(exc))
+            raise
+
+    monkeypatch.setattr(shards, "_exchange", exchange)
+    got = _problems(data, paths, 2)
+    assert calls == ["a record id occurs in two parts of one file"]  # found by the parts' check
+    assert got == _problems(data, paths, 1)
+    assert [(code, loc.line) for code, loc, _ in got] == [("records.duplicate_id", 1500)]
