@@ -295,7 +295,10 @@ class _Builder:
             return
         if cls in _START_EVENTS:
             if len(self.stack) + 1 > MAX_DEPTH:
-                raise InputError([_too_deep_problem(loc)])  # its path would be 64 levels long: left out
+                raise InputError([_problem(  # the path itself would be 64 levels long: left out
+                    "yaml.too_deep", f"嵌套层级超过 {MAX_DEPTH} 层，已拒绝读取（文件可能已损坏或被恶意构造）",
+                    f"nesting deeper than {MAX_DEPTH} levels; refused (a broken or hostile file?)", loc,
+                    found=f"> {MAX_DEPTH}")])
             if event.tag is not None and event.tag not in _COLLECTION_TAGS:
                 self._add(_problem("yaml.tag", f"不支持标签“{event.tag}”", f"the tag '{event.tag}' is not supported",
                                    loc, path, found=event.tag))
@@ -602,34 +605,6 @@ def _nesting_limit(exc: yaml.YAMLError) -> bool:
     return "maximum nesting depth" in str(getattr(exc, "problem", "") or "")
 
 
-def _too_deep(text: str, file: str | None) -> Problem:
-    """The too-deep problem at the first node past MAX_DEPTH, found with the pure-Python
-    parser, which emits events as it goes and stops reading there."""
-    depth, loc = 0, Location(file, 1, 1)
-    parser = yaml.SafeLoader(text)
-    try:
-        while (event := parser.get_event()) is not None:
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    mark = event.start_mark
-                    loc = Location(file, mark.line + 1, mark.column + 1)
-                    break
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        pass
-    finally:
-        parser.dispose()
-    return _too_deep_problem(loc)
-
-
-def _too_deep_problem(loc: Location) -> Problem:
-    return _problem("yaml.too_deep", f"嵌套层级超过 {MAX_DEPTH} 层，已拒绝读取（文件可能已损坏或被恶意构造）",
-                    f"nesting deeper than {MAX_DEPTH} levels; refused (a broken or hostile file?)", loc,
-                    found=f"> {MAX_DEPTH}")
-
-
 def _events(text: str, loader):
     parser = loader(text)
     try:
@@ -668,8 +643,11 @@ def iter_yaml_items(text: str, file: str | None, emit: Sequence[tuple[PathPart, 
     except JsonSyntax as exc:
         raise InputError(builder.problems + [json_syntax_problem(exc, text, file)]) from None
     except yaml.YAMLError as exc:
-        if _nesting_limit(exc):
-            raise InputError(builder.problems + [_too_deep(text, file)]) from None
+        if _nesting_limit(exc) and loader is not yaml.SafeLoader:
+            # the pure-Python parser has no limit of its own and hands over events as it
+            # reads: read again on it, and the builder's own depth check says where
+            for _ in iter_yaml_items(text, file, emit, loader=yaml.SafeLoader, syntax=syntax):
+                pass
         if builder.problems:  # what was found before the syntax error is still worth saying
             raise InputError(builder.problems + _syntax_error(exc, text, file).problems) from None
         raise _syntax_error(exc, text, file) from None
