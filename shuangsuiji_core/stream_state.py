@@ -28,7 +28,10 @@ def order_key(inspected_on: _dt.date, record_id: str) -> bytes:
     fixed-width bytes (every `date` fits), then the id in UTF-8, whose byte order is the
     code-point order of `str` (`surrogatepass`: lone surrogates too). A third of the
     memory of the tuple, and the value kept per business."""
-    return inspected_on.toordinal().to_bytes(3, "big") + record_id.encode("utf-8", "surrogatepass")
+    day = _DAY_BYTES.get(inspected_on)
+    if day is None:  # a year has few days: each day's bytes made once (a record each, twice)
+        day = _DAY_BYTES[inspected_on] = inspected_on.toordinal().to_bytes(3, "big")
+    return day + record_id.encode("utf-8", "surrogatepass")
 
 
 # The task of the first key is appended to it as a task number: one byte below 255 (all
@@ -135,20 +138,15 @@ class StreamState:
         """`{name: value(...)}` for several fields of one candidate, its key built once.
 
         Called once per record at the end of a stream (half a million times in each part
-        of a province's audit), so the usual case - a business inspected in one task,
-        one-byte task number - is written out here: `_fields` does the same in general."""
+        of a province's audit), so the usual case - a business inspected in one task -
+        is written out here: `_fields` does the same in general."""
         inspected_on, cc = snap
         if cc is None:
             return dict.fromkeys(names, False)
-        packed = self.first[cc]
-        no = packed[-1]
-        if no >= _WIDE or len(names) > 2 or cc in self.second:
+        if cc in self.second:
             return self._fields(names, inspected_on, cc, ref[1], ref[3])
         # one task holds every record of this code: no repeat, and the first key is its first
-        day = _DAY_BYTES.get(inspected_on)
-        if day is None:
-            day = _DAY_BYTES[inspected_on] = inspected_on.toordinal().to_bytes(3, "big")
-        duplicate = packed[:-1] < day + ref[1].encode("utf-8", "surrogatepass")
+        duplicate = self._unpack(self.first[cc])[0] < order_key(inspected_on, ref[1])
         out = {}
         for field in names:
             if field == "duplicate_in_task":
@@ -196,4 +194,4 @@ class StreamState:
 
 
 _DAYS: dict[_dt.date, _dt.date] = {}
-_DAY_BYTES: dict[_dt.date, bytes] = {}  # order_key's first three bytes, per day
+_DAY_BYTES: dict[_dt.date, bytes] = {}
