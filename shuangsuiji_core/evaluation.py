@@ -220,7 +220,7 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
         batch_size = options.batch_size
 
     deferred = DeferredFields(snapshot=_facts.StreamState.snapshot, value=state.value,
-                              resolve=state.resolve) if state else None
+                              resolve_many=state.resolve_many) if state else None
     grow = None
     if options.workers is None and (os.cpu_count() or 1) > 1:
         grow = options.grow_after

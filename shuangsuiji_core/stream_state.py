@@ -119,49 +119,40 @@ class StreamState:
         day = fields["inspected_on"]
         return (_DAYS.setdefault(day, day) if day is not None else None, fields["credit_code"])
 
-    def _fields(self, names, inspected_on, cc, rid, task) -> dict:
-        key = order_key(inspected_on, rid)
-        k1, t1 = self._unpack(self.first[cc])
-        out = {}
-        for field in names:
-            if field == "duplicate_in_task":
-                first = k1 if t1 == task else self.other_firsts[(task, cc)]
-                out[field] = first < key
-            elif field == "repeat_in_year":
-                other = k1 if t1 != task else self.second.get(cc)
-                out[field] = other is not None and other < key
-            else:
-                raise KeyError(field)
-        return out
+    def resolve_many(self, fact_type: str, names, snaps, ids, tasks) -> list[tuple]:
+        """The values of `names`, in that order, for each candidate of a chunk: `snaps`
+        from `snapshot`, the record ids and task ids beside them (the same answers as
+        `value`, field by field).
 
-    def resolve(self, fact_type: str, names, snap: tuple, ref: tuple) -> dict:
-        """`{name: value(...)}` for several fields of one candidate, its key built once.
-
-        Called once per record at the end of a stream (half a million times in each part
-        of a province's audit), so the usual case - a business inspected in one task -
-        is written out here: `_fields` does the same in general."""
-        inspected_on, cc = snap
-        if cc is None:
-            return dict.fromkeys(names, False)
-        if cc in self.second:
-            return self._fields(names, inspected_on, cc, ref[1], ref[3])
-        # one task holds every record of this code: no repeat, and the first key is its first
-        duplicate = self._unpack(self.first[cc])[0] < order_key(inspected_on, ref[1])
-        out = {}
-        for field in names:
-            if field == "duplicate_in_task":
-                out[field] = duplicate
-            elif field == "repeat_in_year":
-                out[field] = False
+        Called on every record at the end of a stream (half a million in each part of a
+        province's audit), so the loop is written out here, and the answer is one of four
+        shared tuples: the caller decides each distinct answer once."""
+        picks = [_FIELD_NUMBERS[name] for name in names]  # KeyError: a field this state does not know
+        answers = [[tuple((dup, rep)[p] for p in picks) for rep in (False, True)] for dup in (False, True)]
+        neither = answers[0][0]
+        first, second, other_firsts, task_names = self.first, self.second, self.other_firsts, self._tasks
+        out = []
+        append = out.append
+        for (inspected_on, cc), rid, task in zip(snaps, ids, tasks):
+            if cc is None:
+                append(neither)
+                continue
+            key = order_key(inspected_on, rid)
+            packed = first[cc]
+            if packed[-1] < _WIDE:
+                k1, t1 = packed[:-1], task_names[packed[-1]]
             else:
-                raise KeyError(field)
+                k1, t1 = self._unpack(packed)
+            if cc not in second:  # one task holds every record of this code (nearly all of them)
+                append(answers[k1 < key][0])
+                continue
+            dup_first = k1 if t1 == task else other_firsts[(task, cc)]
+            other = k1 if t1 != task else second.get(cc)
+            append(answers[dup_first < key][other is not None and other < key])
         return out
 
     def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
-        inspected_on, cc = snap
-        if cc is None:
-            return False
-        return self._fields((field,), inspected_on, cc, ref[1], ref[3])[field]
+        return self.resolve_many(fact_type, (field,), (snap,), (ref[1],), (ref[3],))[0][0]
 
     # -- merging the states of shards -------------------------------------------------
     def code_hashes(self) -> array:
@@ -193,5 +184,6 @@ class StreamState:
                 observe(key, task, cc)
 
 
+_FIELD_NUMBERS = {"duplicate_in_task": 0, "repeat_in_year": 1}
 _DAYS: dict[_dt.date, _dt.date] = {}
 _DAY_BYTES: dict[_dt.date, bytes] = {}

@@ -304,3 +304,26 @@ def test_candidates_spilled_to_disk_give_the_same_findings(monkeypatch):
     assert all(s.spilled > 0 for s in spills)
     assert got.to_json() == expected.to_json()
     assert len(finding(got, "P-DUP").offenders) > 0 and len(finding(got, "P-REP").offenders) > 0
+
+
+def test_deferred_fields_without_resolve_many_give_the_same_findings(monkeypatch):
+    # the driver's own resolution, field by field through `value`, for a domain that only
+    # gives `value`: the same offenders as the domain's chunk-wise `resolve_many`
+    import shuangsuiji_core.evaluation as evaluation
+    rules = [{"id": "P-DUP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "duplicate_inspection"}},
+             {"id": "P-REP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "repeat_inspection"}}]
+    p = plan([task("T1"), task("T2")])
+    recs = [record(f"R{i:03d}", "T1" if i % 3 else "T2", D(2026, 3, 1 + i % 28), line=i, cc=i % 17) for i in range(200)]
+    expected = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    made = []
+    original = evaluation.DeferredFields
+
+    def only_value(**kwargs):
+        made.append(kwargs.pop("resolve_many"))
+        return original(**kwargs)
+
+    monkeypatch.setattr(evaluation, "DeferredFields", only_value)
+    got = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
+    assert made  # the domain's resolve_many was offered and left out
+    assert got.to_json() == expected.to_json()
+    assert len(finding(got, "P-DUP").offenders) > 0 and len(finding(got, "P-REP").offenders) > 0

@@ -40,10 +40,10 @@ def _new_state(wide: bool) -> StreamState:
 def _values(state, day, rid, task, cc):
     snap, ref = StreamState.snapshot("record", {"inspected_on": day, "credit_code": cc}), ("record", rid, None, task)
     single = {f: state.value("record", f, snap, ref) for f in FIELDS}
-    assert state.resolve("record", FIELDS, snap, ref) == single
-    assert state.resolve("record", FIELDS[::-1], snap, ref) == single
-    for f in FIELDS:
-        assert state.resolve("record", (f,), snap, ref) == {f: single[f]}
+    for names in (FIELDS, FIELDS[::-1], *((f,) for f in FIELDS)):
+        # one candidate among others in its chunk: answers in the order of `names`
+        assert state.resolve_many("record", names, [snap, snap], [rid, rid], [task, task]) == [
+            tuple(single[f] for f in names)] * 2
     return single
 
 

@@ -56,3 +56,21 @@ def test_the_default_window_is_small_and_spills_the_rest():
     assert len(spill.items) < 16_384 and spill.spilled == n - len(spill.items)
     assert [ref[1] for _, ref in spill] == [f"R{i}" for i in range(n)]
     spill.close()
+
+
+@settings(max_examples=200)
+@given(st.lists(candidates | st.tuples(snapshots, st.tuples(st.just("record"), st.text(max_size=2), st.none(),
+                                                             st.just("T1"))), max_size=60),
+       st.integers(0, 5), st.integers(1, 7))
+def test_chunks_hold_the_items_in_order_with_their_columns(items, keep, chunk):
+    spill = SpillList(keep=keep, chunk=chunk)
+    for item in items:
+        spill.append(item)
+    got, columns = [], []
+    for snaps, ids, tasks, item in spill.chunks():
+        assert len(snaps) == len(ids) == len(tasks)
+        columns += zip(snaps, ids, tasks)
+        got += [item(i) for i in range(len(snaps))]
+    assert got == items and [type(x[1][2]) for x in got] == [type(x[1][2]) for x in items]
+    assert columns == [(x[0], x[1][1], x[1][3]) for x in items]
+    spill.close()

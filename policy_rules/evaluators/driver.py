@@ -36,13 +36,18 @@ class Consumer(Protocol):
 class DeferredFields:
     """How the domain resolves fields known only after the stream: `snapshot(fact, fields)`
     keeps what is needed per candidate beside its ref, `value(fact, field, snapshot, ref)`
-    answers at the end. Kept small: one entry per candidate fact until the stream ends."""
+    answers at the end. Kept small: one entry per candidate fact until the stream ends.
+    What a field's value depends on is who the fact is, never where it was written: at
+    the end of the stream `value` may be given the ref without its kind and location,
+    `(None, id, None, task)`."""
 
     snapshot: Callable[[str, dict], tuple]
     value: Callable[[str, str, tuple, tuple], object]
-    # optional: `resolve(fact, field names, snapshot, ref)` -> {field: value}, all at once
-    # (the same answers as `value`, computed once per candidate instead of once per field)
-    resolve: Callable[[str, Sequence[str], tuple, tuple], dict] | None = None
+    # optional: `resolve_many(fact, field names, snapshots, ids, task ids)` -> for each
+    # candidate of a chunk, the values of the fields in that order (the same answers as
+    # `value`; at the end of the stream, where every record is a candidate, in one call a
+    # chunk). Values must be hashable: each distinct set of them is judged once.
+    resolve_many: Callable[[str, Sequence[str], Sequence, Sequence, Sequence], list[tuple]] | None = None
 
 
 @dataclass
@@ -344,22 +349,32 @@ class Run:
                 consumer.take(tuple(fields.get(n) for n in consumer.needs), fact[2])
 
     def _finish_deferred(self) -> None:
+        if not self.candidates:
+            return
+        resolve_many = self.deferred.resolve_many
+        if resolve_many is None:
+            value = self.deferred.value
+
+            def resolve_many(fact_type, fields, snaps, ids, tasks):
+                return [tuple(value(fact_type, f, snap, (None, rid, None, task)) for f in fields)
+                        for snap, rid, task in zip(snaps, ids, tasks)]
         for qid, store in self.candidates.items():
             targets = self.deferred_by_query[qid]
             fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
             fact_type = targets[0][0].fact
-            value = self.deferred.value
-            resolve = self.deferred.resolve
-            if resolve is None:
-                def resolve(fact_type, fields, snap, ref):
-                    return {f: value(fact_type, f, snap, ref) for f in fields}
-            empty = tuple(() for _ in targets)
-            for entry in store:
-                snap, ref = entry[0], entry[1]
-                values = entry[2] if len(entry) > 2 else empty
-                resolved = resolve(fact_type, fields, snap, ref)
-                for (sel, consumer, dpred), vals in zip(targets, values):
-                    if dpred(resolved):
-                        consumer.take(vals, ref)
+            # a candidate's resolved fields take few distinct values (two booleans here): the
+            # selections each set of them passes is decided once, not once per candidate
+            takers_of: dict[tuple, tuple[int, ...]] = {}
+            for snaps, ids, tasks, item in store.chunks():
+                for i, resolved in enumerate(resolve_many(fact_type, fields, snaps, ids, tasks)):
+                    takers = takers_of.get(resolved)
+                    if takers is None:
+                        named = dict(zip(fields, resolved))
+                        takers = takers_of[resolved] = tuple(
+                            k for k, (_, _, dpred) in enumerate(targets) if dpred(named))
+                    if takers:
+                        entry = item(i)
+                        ref = entry[1]
+                        for k in takers:
+                            targets[k][1].take(entry[2][k] if len(entry) > 2 else (), ref)
             store.close()
-

@@ -53,6 +53,26 @@ class SpillList:
                 yield from _unpack(chunk)
         yield from self.items
 
+    def chunks(self):
+        """The items in order as chunks `(snaps, ids, tasks, item)` for items of the shape
+        `(snapshot, (kind, id, location, task), ...)`: the columns a deferred field is
+        resolved from, and `item(i)`, the i-th item of the chunk in full. Spilled refs are
+        only rebuilt (a `Location` each) for the few items a consumer takes."""
+        if self.file is not None:
+            self.file.seek(0)
+            while True:
+                try:
+                    chunk = pickle.load(self.file)
+                except EOFError:
+                    break
+                if chunk[0] == "items":
+                    yield _item_chunk(chunk[1])
+                    continue
+                _, snaps, refs, rest = chunk
+                yield snaps, refs[1], refs[3], _column_item(snaps, refs, rest)
+        if self.items:
+            yield _item_chunk(self.items)
+
     def close(self) -> None:
         self.items = []
         if self.file is not None:
@@ -75,6 +95,20 @@ def _unpack(chunk: tuple):
         return chunk[1]
     _, snaps, refs, rest = chunk
     return zip(snaps, unpack_refs(refs), *rest)
+
+
+def _item_chunk(items: list) -> tuple:
+    refs = [item[1] for item in items]
+    return [item[0] for item in items], [r[1] for r in refs], [r[3] for r in refs], items.__getitem__
+
+
+def _column_item(snaps, refs: tuple, rest):
+    kinds, ids, location_columns, tasks = refs
+
+    def item(i: int) -> tuple:
+        ref = (kinds[i], ids[i], Location(*[column[i] for column in location_columns]), tasks[i])
+        return (snaps[i], ref, *[column[i] for column in rest])
+    return item
 
 
 def pack_refs(refs) -> tuple | None:
