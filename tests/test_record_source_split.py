@@ -47,6 +47,10 @@ def _csv_row(n: int, name: str) -> str:
     return f"R-{n},T-{n % 3},{_code(n % 50)},{quoted},P1;P{n},2026-05-{n % 28 + 1:02d}\r\n"
 
 
+def _cuts(shards):
+    return None if shards is None else [(s.byte_range, s.first_line) for s in shards]
+
+
 CSV_HEADER = "id,task_id,entity.credit_code,entity.name,inspectors,inspected_on\r\n"
 
 
@@ -83,16 +87,25 @@ def test_csv_parts_with_multiline_cells_and_chinese_labels(tmp_path, parts, enco
     assert whole[5][0][1]["entity_name"] == '清河\n县"5",超市\n\n有限公司'
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(names=st.lists(st.text(alphabet='ab,"\n\r 清', max_size=12), min_size=1, max_size=40),
-       parts=st.integers(2, 9), tsv=st.booleans())
-def test_csv_parts_on_arbitrary_quoted_cells(tmp_path, names, parts, tsv):
+       parts=st.integers(2, 9), tsv=st.booleans(), plain=st.booleans(), block=st.sampled_from([5, 64, 1 << 22]))
+def test_csv_parts_on_arbitrary_quoted_cells(tmp_path, names, parts, tsv, plain, block):
+    # `plain`: names that need no quotes are written without (a file may hold no quote at
+    # all); `block`: the file read in blocks that end inside cells, rows and CRLFs
+    from shuangsuiji_core.loading import byte_ranges
     path = tmp_path / "r.csv"
-    text = CSV_HEADER + "".join(_csv_row(n, name) for n, name in enumerate(names))
+    rows = [_csv_row(n, name).replace(f'"{name}"', name) if plain and not set(name) & set(',"\n\r') else
+            _csv_row(n, name) for n, name in enumerate(names)]
+    text = CSV_HEADER + "".join(rows)
     if tsv:
         text = text.replace(",", "\t") if not any("," in n or "\t" in n for n in names) else text
     path.write_bytes(text.encode())
     whole, shards = _whole_and_parts(path, parts)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(byte_ranges, "BLOCK", block)
+        in_blocks = iter_records(path).split(parts, min_bytes=1)
+    assert _cuts(in_blocks) == _cuts(shards)  # whatever the blocks, the same cuts, or none
     if shards is None:  # too small to cut into two: nothing more to check
         return
     assert [u for s in shards for u in _units(s)] == whole
@@ -172,3 +185,33 @@ def test_small_files_and_one_part_are_not_cut(tmp_path):
     assert iter_records(path).split(1, min_bytes=1) is None
     assert len(iter_records(path).split(2, min_bytes=1)) == 2
     assert iter_records(tmp_path / "missing.jsonl").split(2, min_bytes=1) is None
+
+
+@pytest.mark.parametrize("block", [7, 64, 1000, 1 << 22])
+@pytest.mark.parametrize("parts", [2, 5])
+def test_jsonl_cuts_read_in_small_blocks_stop_after_the_last_cut(tmp_path, monkeypatch, block, parts):
+    # a JSON Lines file is read only up to its last cut (its line numbers are all a cut
+    # needs), in whatever blocks: the cuts and first lines are those of the whole count
+    from shuangsuiji_core.loading import byte_ranges
+    monkeypatch.setattr(byte_ranges, "BLOCK", block)
+    path = tmp_path / "r.jsonl"
+    lines = ["", "  "] * 20 + [json.dumps(_record(n), ensure_ascii=False) for n in range(60)] + ["", ""]
+    path.write_bytes("\n".join(lines).encode() + b"\n")
+    reads = []
+    real_open = open
+
+    def counting_open(*args, **kwargs):
+        fh = real_open(*args, **kwargs)
+        real_read = fh.read
+        fh.read = lambda n=-1: reads.append(n) or real_read(n)  # noqa: B023 - one file per call
+        return fh
+
+    monkeypatch.setattr(byte_ranges, "open", counting_open, raising=False)
+    whole, shards = _whole_and_parts(path, parts)
+    monkeypatch.undo()
+    data = path.read_bytes()
+    assert len(shards) == parts
+    assert [s.first_line for s in shards] == [data.count(b"\n", 0, s.byte_range[0]) + 1 for s in shards]
+    assert [u for s in shards for u in _units(s)] == whole
+    if block < len(data) // parts:
+        assert sum(reads) < len(data)  # the file after the last cut was not read
