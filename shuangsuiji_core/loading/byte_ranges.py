@@ -87,7 +87,7 @@ def find_cuts(path: str, size: int, parts: int, start: int, start_line: int, del
                 nonblank = True
             end = pos + len(block)
             t = 0
-            while targets and targets[0] < end:
+            while targets and targets[0] <= end:  # a target at the end: the newline may be its last byte
                 target = max(targets[0], start, cuts[-1][0] if cuts else 0)
                 i = block.find(b"\n", max(target - 1 - pos, t))
                 if delimiter is not None and i >= 0:
