@@ -38,7 +38,7 @@ from typing import Sequence
 
 from policy_rules.evaluators.driver import Run
 
-from .loading.hash_set import HashSet
+from .loading.hash_set import common_hashes
 from .loading.record_source import RecordSource, RecordSources
 
 MIN_PART_BYTES = 8 * 1024 * 1024  # below this a part's start-up costs more than it saves
@@ -152,9 +152,9 @@ def _receive(conn, kind: str):
 
 
 def _exchange(conns) -> list[tuple]:
-    # The overlaps are found in the parts, in flat hash tables (`HashSet`), and the main
-    # process only relays bytes: Python sets of a million hashes, here or in the parts,
-    # took 60-180 MB at the very moment the parts were at their largest.
+    # The overlaps are found in the parts, a slice of hashes at a time (`common_hashes`),
+    # and the main process only relays bytes: Python sets of a million hashes, here or in
+    # the parts, took 60-180 MB at the very moment the parts were at their largest.
     seen = [_receive(c, "seen") for c in conns]
     # a record id held by two pieces of one file is an input error that one process
     # reports exactly (ids are unique per file: two files may share one): each piece
@@ -197,7 +197,7 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         id_hashes = [(source.path, source.id_hashes().tobytes()) for source in group]
         codes = state.code_hashes() if state is not None else array("q")
         conn.send(("seen", id_hashes, codes.tobytes()))
-        del id_hashes, codes
+        del id_hashes
         msg = conn.recv()
         if msg[0] != "check":
             return
@@ -207,14 +207,12 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         del earlier
         shared = []
         if not collision and state is not None and other_codes:
-            # a flat table, not a set of int objects: both parts build theirs at once
-            others = HashSet()
-            others.update(array("q", other_codes))
+            common = common_hashes(codes, array("q", other_codes))
             del other_codes
-            shared = state.part(others)  # this part's state of the codes another part saw
-            del others
+            shared = state.part(common)  # this part's state of the codes another part saw
+            del common
         conn.send(("part", collision, shared))
-        del shared
+        del shared, codes
         msg = conn.recv()
         if msg[0] != "absorb":
             return

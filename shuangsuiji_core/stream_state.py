@@ -163,7 +163,7 @@ class StreamState:
     def part(self, hashes: Iterable[int]) -> list[tuple]:
         """`[(credit_code, [(key, task), ...]), ...]`: the first key of each task, for the
         codes whose hash is in `hashes` (a hash collision only hands over a code too many)."""
-        wanted = hashes if isinstance(hashes, (set, frozenset)) or hasattr(hashes, "holds_any") else set(hashes)
+        wanted = hashes if isinstance(hashes, (set, frozenset)) else set(hashes)
         out: dict[str, list[tuple]] = {}
         unpack = self._unpack
         for cc, packed in self.first.items():

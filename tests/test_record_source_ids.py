@@ -4,6 +4,7 @@ table (with the line of the first use) rebuilt by reading the file again when on
 from __future__ import annotations
 
 import json
+from array import array
 
 import pytest
 from hypothesis import given
@@ -13,7 +14,7 @@ from policy_rules.errors import InputError, Location
 from shuangsuiji_core.facts import RecordFacts
 from shuangsuiji_core.loading import iter_records
 from shuangsuiji_core.loading import records as loader
-from shuangsuiji_core.loading.hash_set import HashSet
+from shuangsuiji_core.loading.hash_set import HashSet, any_common, common_hashes
 
 
 @given(st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=3000))
@@ -26,15 +27,12 @@ def test_hash_set_is_a_set(values):
     assert all(v in hs for v in ref)
 
 
-@given(st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=5000),
-       st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=50))
-def test_hash_set_update_and_holds_any_agree_with_a_set(values, probes):
-    hs = HashSet()
-    hs.update(values)  # grows several times past 2,048 entries
-    ref = {v or 1 for v in values}
-    assert len(hs) == len(ref) and all(v in hs for v in ref)
-    assert hs.holds_any(probes) == any((p or 1) in ref for p in probes)
-    assert hs.holds_any(values) == bool(values)
+@given(st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=300),
+       st.lists(st.integers(-2**63, 2**63 - 1) | st.integers(-3, 3), max_size=300), st.integers(1, 40))
+def test_common_hashes_of_two_arrays_in_slices(mine, theirs, slice_size):
+    a, b = array("q", mine), array("q", theirs)
+    assert common_hashes(a, b, slice_size) == set(mine) & set(theirs)
+    assert any_common(a, b, slice_size) == bool(set(mine) & set(theirs))
 
 
 def _line(n: int, rid: str) -> str:

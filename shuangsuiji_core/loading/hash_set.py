@@ -9,8 +9,28 @@ its user confirms exactly anyway)."""
 from __future__ import annotations
 
 from array import array
+from typing import Sequence
 
 _START = 1 << 12
+
+# Two parts of a large audit compare half a million hashes each with the other's. A
+# Python set of one slice of them at a time does it in C (a third of the time of probing
+# a `HashSet` in Python); a slice of 131,072 ints is about 10 MB, where a set of all of
+# them was 30-60 MB at the very moment the parts were at their largest.
+_SLICE = 1 << 17
+
+
+def common_hashes(mine: Sequence[int], theirs: Sequence[int], slice_size: int = _SLICE) -> set[int]:
+    """The hashes of `theirs` that are also in `mine` (arrays of machine integers)."""
+    common: set[int] = set()
+    for k in range(0, len(theirs), slice_size):
+        common |= set(theirs[k:k + slice_size]).intersection(mine)
+    return common
+
+
+def any_common(mine: Sequence[int], theirs: Sequence[int], slice_size: int = _SLICE) -> bool:
+    """Whether `mine` and `theirs` share a hash."""
+    return any(not set(theirs[k:k + slice_size]).isdisjoint(mine) for k in range(0, len(theirs), slice_size))
 
 
 class HashSet:
@@ -37,42 +57,6 @@ class HashSet:
                     self._grow()
                 return False
             i = (i + 1) & mask
-
-    def update(self, hashes) -> None:
-        """Add every hash of `hashes` (the probing inlined: this takes a part's million)."""
-        table, mask, free = self._table, self._mask, self._free
-        for h in hashes:
-            h = h or 1
-            i = h & mask
-            while True:
-                v = table[i]
-                if v == h:
-                    break
-                if not v:
-                    table[i] = h
-                    free -= 1
-                    if not free:
-                        self._free = free
-                        self._grow()
-                        table, mask, free = self._table, self._mask, self._free
-                    break
-                i = (i + 1) & mask
-        self._free = free
-
-    def holds_any(self, hashes) -> bool:
-        """Whether any hash of `hashes` is in the set."""
-        table, mask = self._table, self._mask
-        for h in hashes:
-            h = h or 1
-            i = h & mask
-            while True:
-                v = table[i]
-                if v == h:
-                    return True
-                if not v:
-                    break
-                i = (i + 1) & mask
-        return False
 
     def __contains__(self, h: int) -> bool:
         h = h or 1

@@ -38,7 +38,7 @@ from policy_rules.input_files import open_input
 
 from .byte_ranges import open_range
 from .fast_rows import key_count, record_values
-from .hash_set import HashSet
+from .hash_set import HashSet, any_common
 from .raw import Part, RawItem
 from .record_source import RecordSource
 
@@ -168,11 +168,7 @@ class RecordIds:
 
     def holds_any(self, hashes) -> bool:
         """Whether the hash of an id read here is among `hashes` (another piece's)."""
-        if self._seen is not None:
-            return self._seen.holds_any(hashes)
-        seen = HashSet()
-        seen.update(self.hashes)
-        return seen.holds_any(hashes)
+        return any_common(self.hashes, hashes)
 
     def _exact(self, count: int) -> dict[str, int]:
         first: dict[str, int] = {}
