@@ -205,6 +205,8 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         del msg
         collision = _ids_overlap(group, earlier)
         del earlier
+        for source in group:
+            source.forget_ids()
         shared = []
         if not collision and state is not None and other_codes:
             common = common_hashes(codes, array("q", other_codes))
@@ -220,6 +222,8 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
             state.absorb(msg[1])
         del msg
         run.finish_stream()
+        if state is not None:
+            state.clear()
         conn.send(("done", list(consumers), run.part_state(),
                     (builder.outside_period, builder.records)))
     except BaseException as exc:  # noqa: BLE001 - any failure: the caller evaluates in one process

@@ -154,6 +154,12 @@ class StreamState:
     def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
         return self.resolve_many(fact_type, (field,), (snap,), (ref[1],), (ref[3],))[0][0]
 
+    def clear(self) -> None:
+        """Drop the state of every business: a part of a large audit does, once its
+        candidates are resolved, before it pickles its consumers (the state is its
+        largest structure, and the pickling its moment of peak memory)."""
+        self.first, self.second, self.other_firsts = {}, {}, {}
+
     # -- merging the states of shards -------------------------------------------------
     def code_hashes(self) -> array:
         """`hash()` of every credit code seen, as machine integers. Shards are forked from

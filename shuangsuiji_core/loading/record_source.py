@@ -141,6 +141,11 @@ class RecordSource:
         hashes says yes too: its caller then reads the file in one process)."""
         return self._ids.holds_any(hashes) if self._ids is not None else False
 
+    def forget_ids(self) -> None:
+        """Drop the table of record ids read (a part of a large audit, once the parts have
+        compared their ids): only `id_hashes` and `holds_any_id_hash` read it."""
+        self._ids = None
+
     def id_hashes(self) -> array:
         """`hash()` of each record id read so far (after `units` is exhausted: all of them)."""
         return self._ids.hashes if self._ids is not None else array("q")
