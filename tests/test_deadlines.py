@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import given, strategies as st
 
-from policy_rules.deadlines import FAIL, PASS, PENDING, answer_slot, clamp_day, judge, month_day, slots
+from policy_rules.deadlines import FAIL, PASS, PENDING, answer_slot, clamp_day, in_time, judge, month_day, slots
 from policy_rules.schema import DatesSchedule, MonthlySchedule, OnceSchedule
 
 D = dt.date
@@ -42,6 +42,7 @@ def test_answer_slot_takes_the_earliest_matching_submission_up_to_as_of():
        st.dates(D(2026, 1, 1), D(2026, 12, 31)))
 def test_verdicts(due, done, as_of):
     v = judge(due, done, as_of)
+    assert in_time(due, done, as_of) == (v.status == PASS)
     if done is not None and done <= as_of:
         assert v.status == (PASS if done <= due else FAIL)
         assert v.days_late == max(0, (done - due).days)
