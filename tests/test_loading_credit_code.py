@@ -26,3 +26,9 @@ def test_contract_example_and_bad_inputs():
     assert "“X”" in zh and "'X'" in en
     assert "18" in credit_code_problem("9113053")[0]
     assert "“I”" in credit_code_problem("91130534MA0A1B2CIX")[0]
+
+
+@given(st.text(alphabet=CHARSET + "IOZSVa0 é\x00\xff", min_size=16, max_size=19))
+def test_any_text_is_valid_exactly_when_the_standard_says(code):
+    valid = len(code) == 18 and all(c in CHARSET for c in code) and code[17] == reference_check_digit(code[:17])
+    assert (credit_code_problem(code) is None) == valid

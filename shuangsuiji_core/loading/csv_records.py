@@ -224,7 +224,7 @@ class _Columns:
         return rec, problems
 
     def fast_values(self):
-        """A function: row -> what `fast_rows.record_values` gives for `self.record(row)`
+        """A function: row -> what `facts.record_values` gives for `self.record(row)`
         when that record is exactly canonical (without building it), else None; the row
         then takes the ordinary path, which alone says what is wrong. `extra.` columns
         are left out: any text is valid there, and no fact reads them."""
@@ -424,7 +424,7 @@ def read_header(path: str, name: str) -> tuple[str, str, tuple[str, ...], int]:
 
 def iter_csv_items(path: str, name: str, part: Part | None = None, fast: bool = False) -> Iterator[RawItem]:
     """The rows of a CSV file (or of `part` of it) as raw records; with `fast`, rows that
-    are exactly canonical come as the tuple `fast_rows.record_values` gives."""
+    are exactly canonical come as the tuple `facts.record_values` gives."""
     with open_input(path, name) as fh:
         last_line = 0
         offset = 0  # lines before the part

@@ -6,7 +6,7 @@ see `RecordIds`). YAML and JSON files are read as text (up to 64 MB) but their r
 are still built and handed on one at a time.
 
 For the evaluation, JSON Lines and CSV records that are written exactly canonically
-skip the model: `fast_rows` turns them straight into what `RecordFacts.unit` takes
+skip the model: `jsonl_rows` and `csv_records` turn them straight into what `RecordFacts.unit` takes
 (`raw_items(..., fast=True)`, `check_records(..., unit=...)`); every other record takes
 the model, which alone says what is wrong.
 
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from pydantic import ValidationError
-from pydantic_core import from_json
 
 from policy_rules.errors import InputError, Location, Problem, found_repr
 from policy_rules.i18n import Text
@@ -37,7 +36,8 @@ from .documents import problem
 from policy_rules.input_files import open_input
 
 from .byte_ranges import open_range
-from .fast_rows import key_count, record_values
+from .fast_rows import nested_keys
+from .jsonl_rows import line_values
 from .hash_set import HashSet, any_common
 from .raw import Part, RawItem
 from .record_source import RecordSource
@@ -90,7 +90,7 @@ def raw_items(path: str, name: str, fmt: str, part: Part | None = None, fast: bo
     """The raw records of a file (or of one part of it), before validation.
 
     `fast`: JSON Lines and CSV records that are exactly canonical come as the tuple
-    `fast_rows.record_values` gives, already checked."""
+    `facts.record_values` gives, already checked."""
     if fmt == "jsonl":
         return _jsonl_items(path, name, part, fast)
     if fmt == "csv":
@@ -342,20 +342,7 @@ _JSONL_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates)
 _validate_json = Record.__pydantic_validator__.validate_json
 
 
-def _key_count(value: Any) -> int:
-    """Keys of all the objects inside a value of `extra` (nested dicts and lists)."""
-    if type(value) is dict:
-        return len(value) + sum(_key_count(v) for v in value.values())
-    if type(value) is list:
-        return sum(_key_count(v) for v in value)
-    return 0
-
-
-_PLAIN_DECODER = json.JSONDecoder()
-# pydantic's JSON reader (half the time of `json`) reads a line the fast path takes into
-# the same objects as `json`, and refuses what `json` refuses (tests/test_fast_rows.py);
-# a line this long may hold an integer of more digits than `json` converts: read it with `json`
-_SHORT_LINE = 4000
+_PLAIN_DECODER = json.JSONDecoder()  # a line the fast path took, read again only to locate a repeated id
 
 
 def _plain_keys(raw: bytes) -> bool:
@@ -397,14 +384,13 @@ def _fast_jsonl_record(text: str, raw: bytes) -> Record | None:
     if record.follow_up is not None:
         keys += len(record.follow_up.__pydantic_fields_set__)
     if record.extra:
-        keys += _key_count(record.extra)
+        keys += nested_keys(record.extra)
     return record if raw.count(b'":') == keys else None
 
 
 def _jsonl_items(path: str, name: str, part: Part | None = None, fast: bool = False) -> Iterator[RawItem]:
     decode = _JSONL_DECODER.decode  # one decoder for all lines: json.loads(..., hook) builds one per call
     plain = _PLAIN_DECODER.decode
-    parse = from_json
     empty = True
     with open_input(path, name) as whole, (open_range(whole, part.byte_range) if part else whole) as fh:
         for line, raw in enumerate(fh, part.first_line if part else 1):
@@ -415,18 +401,12 @@ def _jsonl_items(path: str, name: str, part: Part | None = None, fast: bool = Fa
             empty = False
             loc = Location(name, line, 1)
             if fast and _plain_keys(raw):
-                try:
-                    # pydantic's reader checks UTF-8 as strictly as `bytes.decode` (tests/test_fast_rows.py)
-                    data = parse(raw) if len(raw) < _SHORT_LINE else plain(raw.decode("utf-8"))
-                except (ValueError, RecursionError):  # the ordinary path below says what is wrong
-                    data = None
-                if type(data) is dict:
-                    values = record_values(data)
-                    if values is not None and raw.count(b'":') == key_count(data):
-                        # a plain tuple: the RawItem fields, without the cost of the named tuple
-                        yield (values, loc, (lambda raw=raw, line=line, data=data: _line_document(
-                            raw, name, line, data)), None)
-                        continue
+                values = line_values(raw)
+                if values is not None:
+                    # a plain tuple: the RawItem fields, without the cost of the named tuple
+                    yield (values, loc, (lambda raw=raw, line=line: _line_document(
+                        raw, name, line, plain(raw.decode("utf-8")))), None)
+                    continue
             try:
                 text = raw.decode("utf-8")
                 record = _fast_jsonl_record(text, raw) if not fast else None
