@@ -284,12 +284,18 @@ def test_unknown_engine_is_refused():
         evaluate(ruleset([JOINT_SHARE]), as_of=D(2026, 6, 1), engine="drools")
 
 
-def test_candidates_spilled_to_disk_give_the_same_findings(monkeypatch):
-    import policy_rules.evaluators.driver as driver
+def _duplicates_and_repeats():
+    """Rules, a plan and records with duplicate and repeat inspections among 17 businesses."""
     rules = [{"id": "P-DUP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "duplicate_inspection"}},
              {"id": "P-REP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "repeat_inspection"}}]
     p = plan([task("T1"), task("T2")])
     recs = [record(f"R{i:03d}", "T1" if i % 3 else "T2", D(2026, 3, 1 + i % 28), line=i, cc=i % 17) for i in range(200)]
+    return rules, p, recs
+
+
+def test_candidates_spilled_to_disk_give_the_same_findings(monkeypatch):
+    import policy_rules.evaluators.driver as driver
+    rules, p, recs = _duplicates_and_repeats()
     expected = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
     original = driver.SpillList.__init__
     spills = []
@@ -310,10 +316,7 @@ def test_deferred_fields_without_resolve_many_give_the_same_findings(monkeypatch
     # the driver's own resolution, field by field through `value`, for a domain that only
     # gives `value`: the same offenders as the domain's chunk-wise `resolve_many`
     import shuangsuiji_core.evaluation as evaluation
-    rules = [{"id": "P-DUP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "duplicate_inspection"}},
-             {"id": "P-REP", "kind": "prohibition", "applies_to": "records", "params": {"pattern": "repeat_inspection"}}]
-    p = plan([task("T1"), task("T2")])
-    recs = [record(f"R{i:03d}", "T1" if i % 3 else "T2", D(2026, 3, 1 + i % 28), line=i, cc=i % 17) for i in range(200)]
+    rules, p, recs = _duplicates_and_repeats()
     expected = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
     made = []
     original = evaluation.DeferredFields

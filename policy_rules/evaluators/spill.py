@@ -42,15 +42,20 @@ class SpillList:
         del self.items[:n]
         self.spilled += n
 
+    def _spilled(self):
+        """The packed chunks written to the file so far, in order."""
+        if self.file is None:
+            return
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
     def __iter__(self):
-        if self.file is not None:
-            self.file.seek(0)
-            while True:
-                try:
-                    chunk = pickle.load(self.file)
-                except EOFError:
-                    break
-                yield from _unpack(chunk)
+        for chunk in self._spilled():
+            yield from _unpack(chunk)
         yield from self.items
 
     def chunks(self):
@@ -58,18 +63,12 @@ class SpillList:
         `(snapshot, (kind, id, location, task), ...)`: the columns a deferred field is
         resolved from, and `item(i)`, the i-th item of the chunk in full. Spilled refs are
         only rebuilt (a `Location` each) for the few items a consumer takes."""
-        if self.file is not None:
-            self.file.seek(0)
-            while True:
-                try:
-                    chunk = pickle.load(self.file)
-                except EOFError:
-                    break
-                if chunk[0] == "items":
-                    yield _item_chunk(chunk[1])
-                    continue
-                _, snaps, refs, rest = chunk
-                yield snaps, refs[1], refs[3], _column_item(snaps, refs, rest)
+        for chunk in self._spilled():
+            if chunk[0] == "items":
+                yield _item_chunk(chunk[1])
+                continue
+            _, snaps, refs, rest = chunk
+            yield snaps, refs[1], refs[3], _column_item(snaps, refs, rest)
         if self.items:
             yield _item_chunk(self.items)
 
