@@ -130,7 +130,7 @@ class StreamState:
         picks = [_FIELD_NUMBERS[name] for name in names]  # KeyError: a field this state does not know
         answers = [[tuple((dup, rep)[p] for p in picks) for rep in (False, True)] for dup in (False, True)]
         neither = answers[0][0]
-        first, second, other_firsts, task_names = self.first, self.second, self.other_firsts, self._tasks
+        first, second, other_firsts, unpack = self.first, self.second, self.other_firsts, self._unpack
         out = []
         append = out.append
         for (inspected_on, cc), rid, task in zip(snaps, ids, tasks):
@@ -138,11 +138,7 @@ class StreamState:
                 append(neither)
                 continue
             key = order_key(inspected_on, rid)
-            packed = first[cc]
-            if packed[-1] < _WIDE:
-                k1, t1 = packed[:-1], task_names[packed[-1]]
-            else:
-                k1, t1 = self._unpack(packed)
+            k1, t1 = unpack(first[cc])
             if cc not in second:  # one task holds every record of this code (nearly all of them)
                 append(answers[k1 < key][0])
                 continue

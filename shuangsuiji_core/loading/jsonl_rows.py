@@ -13,9 +13,11 @@ line takes the ordinary path (`json` with the duplicate-key hook, then the model
 alone says what is wrong. The model in shuangsuiji_core/records.py stays the definition
 of what is valid; tests/test_fast_rows.py compares the two paths on arbitrary lines.
 
-Why a decoder of its own: decoding and checking a 570-byte record here takes 1.2 us,
-where pydantic's JSON reader (into dicts) and the checks of the dicts in Python took
-7.3 us on the same machine - a sixth of a province's audit.
+Why a decoder of its own: msgspec decodes and type-checks a 570-byte record in about
+1 us. From the line to the values, this path took 8.2 us where pydantic's JSON reader
+into dicts, then the checks of the dicts in Python, took 11.4 us (100k lines, best of
+3, the same machine in the same minute; the credit-code check and key count included
+in both).
 """
 
 from __future__ import annotations
