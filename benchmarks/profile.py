@@ -6,6 +6,7 @@ docs/performance.md's "Where the time goes", in CPU seconds (robust on a busy ma
     .venv/bin/python benchmarks/profile.py memory benchmarks/data/records-100000 [phases]
     .venv/bin/python benchmarks/profile.py check-plan benchmarks/data/plan-300-1000000/plan.yaml
     .venv/bin/python benchmarks/profile.py cprofile benchmarks/data/records-100000 [python|durable]
+    .venv/bin/python benchmarks/profile.py columnar benchmarks/data/records-100000
 
 The data sets are the ones benchmarks/run.py generates. Each subcommand runs in this
 one process and prints a small table; run each in a fresh process.
@@ -143,6 +144,7 @@ def memory(data: Path, mode: str = "sites") -> None:
     `phases`, no tracing: the process's RSS and peak RSS at the end of the stream,
     after the findings, after `evaluate` and after rendering the JSON report."""
     import tracemalloc
+
     from policy_rules.evaluators import driver
     from shuangsuiji_core.evaluation import evaluate
     from shuangsuiji_core.loading import iter_records
@@ -225,6 +227,7 @@ def check_plan(plan_path: Path) -> None:
 def cprofile(data: Path, engine: str = "python") -> None:
     import cProfile
     import pstats
+
     from shuangsuiji_core.evaluation import evaluate
     from shuangsuiji_core.loading import iter_records
     ruleset, plan, subs = _inputs(data)
@@ -236,13 +239,282 @@ def cprofile(data: Path, engine: str = "python") -> None:
     pstats.Stats(prof).sort_stats("tottime").print_stats(25)
 
 
+def columnar(data: Path) -> None:
+    """`_columnar_probe`, with the garbage collector's settings put back after it."""
+    old = gc.get_threshold()
+    try:
+        _columnar_probe(data)
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
+
+
+def _columnar_probe(data: Path) -> None:
+    """What a columnar record path in plain Python would cost a record, against today's.
+
+    Not a second evaluator: a measurement to decide whether one is worth building. The
+    same JSON Lines records go through the work an audit of them cannot skip, done a
+    column at a time instead of a dict per fact, with the product's own pieces (the
+    msgspec structs of `jsonl_rows`, `credit_code_problem`, `HashSet`, `StreamState`,
+    `order_key`, the consumers `plan_consumers` builds) and the ruleset's stream queries
+    as comprehensions over columns. It leaves out what a real one would add: the checks
+    that send a line to the ordinary path (UNSET fields, extra keys), the inspectors'
+    own locations, the limit of problems. So its figure is a floor for such a path, and
+    the rate projected from it a ceiling."""
+    import copy
+
+    from policy_rules.evaluators import EngineOptions, driver
+    from shuangsuiji_core.credit_code import credit_code_problem
+    from shuangsuiji_core.evaluation import compile_for_domain, evaluate
+    from shuangsuiji_core.loading import iter_records
+    from shuangsuiji_core.loading.hash_set import HashSet
+    from shuangsuiji_core.loading.jsonl_rows import _decode
+    from shuangsuiji_core.stream_state import StreamState, order_key
+    ruleset, plan, subs = _inputs(data)
+    path = data / "records.jsonl"
+    compiled = compile_for_domain(ruleset)
+
+    captured, live = [], []
+    init = driver.Run.__init__
+
+    def capture(self, compiled_, consumers, *args, **kwargs):
+        captured.append(copy.deepcopy(list(consumers)))  # empty, as the audit starts them
+        live.append(list(consumers))  # filled by the audit: what the pass must agree with
+        init(self, compiled_, consumers, *args, **kwargs)
+
+    def today():
+        evaluate(ruleset, plan=plan, records=iter_records(path), submissions=subs, as_of=AS_OF, engine="python",
+                 options=EngineOptions(parts=1, workers=0))
+
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 50)  # as an audit runs (shuangsuiji_core.evaluation)
+    driver.Run.__init__ = capture
+    try:
+        now = _cpu(today)
+    finally:
+        driver.Run.__init__ = init
+    with open(path, "rb") as f:
+        lines = f.readlines()
+    n = len(lines)
+    tasks = {t.id: t for t in plan.tasks}
+    period = (dt.date(plan.year, 1, 1), AS_OF)
+    file = str(path)
+    stream_queries = {q.id: q for q in compiled.queries if q.fact in compiled.streamed}
+    steps: dict[str, float] = {}
+
+    def step(name, fn, *args):
+        t = time.process_time()
+        out = fn(*args)
+        steps[name] = steps.get(name, 0.0) + time.process_time() - t
+        return out
+
+    def one_pass(consumers):
+        structs = step("decode (msgspec structs)", lambda: [_decode(raw) for raw in lines])
+        step("keys counted per line (repeated keys)", lambda: [raw.count(b'":') for raw in lines])
+        cols = step("record columns", _record_columns, structs)
+        step("credit codes checked", lambda: [credit_code_problem(c) for c in cols["credit_code"] if c is not None])
+
+        def ids():
+            seen = HashSet()
+            return [seen.add(h) for h in map(hash, cols["id"])]
+        step("record ids (hash set)", ids)
+        step("task columns (lookups)", _task_columns, cols, tasks)
+        keep = step("period", lambda: [i for i, d in enumerate(cols["inspected_on"]) if period[0] <= d <= period[1]])
+        state = StreamState()
+
+        def observe():
+            ob = state.observe
+            for i in keep:
+                cc = cols["credit_code"][i]
+                if cc is not None:
+                    ob(order_key(cols["inspected_on"][i], cols["id"][i]), cols["task_id"][i], cc)
+        step("stream state observed", observe)
+        ins = step("inspector columns", _inspector_columns, structs, cols)
+        hits = step("stream queries (comprehensions)", lambda: {
+            qid: _column_hits(q, ins if q.fact == "inspector" else cols, keep if q.fact == "record" else None)
+            for qid, q in stream_queries.items()})
+
+        def take():
+            later = []
+            for sel, c in consumers:
+                source = ins if sel.fact == "inspector" else cols
+                where = hits.get(sel.query)
+                if where is None:
+                    continue
+                if sel.deferred:
+                    later.append((sel, c, source, where))
+                else:
+                    _take_columns(c, sel.fact, source, where, file)
+            return later
+        later = step("consumers take (column-wise)", take)
+
+        def resolve():
+            for sel, c, source, where in later:
+                names = [t.field for t in sel.deferred]
+                got = state.resolve_many("record", names, [(source["inspected_on"][i], source["credit_code"][i])
+                                                           for i in where],
+                                         [source["id"][i] for i in where], [source["task_id"][i] for i in where])
+                wanted = tuple(t.value for t in sel.deferred)
+                _take_columns(c, sel.fact, source, [i for i, values in zip(where, got) if values == wanted], file)
+        step("deferred resolved at the end", resolve)
+
+    runs, total = 2, None
+    for _ in range(runs):
+        consumers = [(sel, c) for sel, c in copy.deepcopy(captured[-1]) if sel.fact in compiled.streamed]
+        gc.collect()
+        t = time.process_time()
+        one_pass(consumers)
+        d = time.process_time() - t
+        total = d if total is None else min(total, d)
+    audited = [c for sel, c in live[-1] if sel.fact in compiled.streamed]  # the same order
+    differ = [sel.query for (sel, c), a in zip(consumers, audited) if _consumer_result(c) != _consumer_result(a)]
+    if differ:
+        raise SystemExit(f"the columnar pass disagrees with the audit on {differ}: its figure would mean nothing")
+    print(f"{n:,} records (jsonl), {RULESET}; CPU seconds (totals best of 2, steps their mean); every stream consumer ended as the audit's")
+    print(f"  {'today: evaluate, python, one process':48} {now:7.2f} s  {now / n * 1e6:6.2f} µs/record")
+    print(f"  {'columnar pass (the steps below)':48} {total:7.2f} s  {total / n * 1e6:6.2f} µs/record")
+    for name, sec in steps.items():
+        sec /= runs
+        print(f"    {name:46} {sec:7.2f} s  {sec / n * 1e6:6.2f} µs/record")
+
+
+def _consumer_result(c) -> tuple:
+    from policy_rules.findings import (
+        Aggregator,
+        ObjectDeadlineCollector,
+        OffenderCollector,
+    )
+    if isinstance(c, Aggregator):
+        return ("aggregate", c.value)
+    if isinstance(c, OffenderCollector):
+        return ("offenders", sorted((r[1], r[2].line) for r in c.refs))
+    if isinstance(c, ObjectDeadlineCollector):
+        return ("deadline", c.passed, c.pending, sorted(r[1] for r, _ in c.failed))
+    raise TypeError(type(c).__name__)
+
+
+def _record_columns(structs) -> dict[str, list]:
+    from msgspec import UNSET
+
+    def none(v):
+        return None if v is UNSET else v
+    entities = [none(r.entity) for r in structs]
+    follow = [none(r.follow_up) for r in structs]
+    cols = {name: [none(getattr(r, name)) for r in structs]
+            for name in ("id", "task_id", "drawn_randomly", "method", "inspected_on", "problems_found",
+                         "result_entered_on", "result_published_on", "platform")}
+    cols["credit_code"] = [none(e.credit_code) if e is not None else None for e in entities]
+    cols["risk_class"] = [none(e.risk_class) if e is not None else None for e in entities]
+    cols["follow_up_action"] = [f.action if f is not None else None for f in follow]
+    cols["follow_up_recorded_on"] = [none(f.recorded_on) if f is not None else None for f in follow]
+    cols["inspector_count"] = [len(r.inspectors) for r in structs]
+    return cols
+
+
+def _task_columns(cols: dict, tasks: dict) -> None:
+    by_task = {tid: (t.mode._value_, t.remote_feasible, t.uses_credit_risk) for tid, t in tasks.items()}
+    values = [by_task.get(tid) for tid in cols["task_id"]]
+    cols["task_known"] = [v is not None for v in values]
+    cols["task_mode"] = [v[0] if v else None for v in values]
+    cols["task_remote_feasible"] = [v[1] if v else None for v in values]
+    cols["task_uses_credit_risk"] = [v[2] if v else None for v in values]
+
+
+def _inspector_columns(structs, cols: dict) -> dict[str, list]:
+    from itertools import chain, repeat
+    counts = cols["inspector_count"]
+    ins = list(chain.from_iterable(r.inspectors for r in structs))
+    owner = list(chain.from_iterable(repeat(i, k) for i, k in enumerate(counts)))
+    return {"record": owner, "inspector_id": [i.id for i in ins], "certified": [i.certified for i in ins],
+            "id": [cols["id"][k] for k in owner], "task_id": [cols["task_id"][k] for k in owner]}
+
+
+def _column_hits(query, columns: dict, rows: list | None) -> list[int]:
+    """The positions whose columns pass `query`'s tests (no joins: the stream queries of
+    qinghe-2026 have none), generated like the Python evaluator's predicates."""
+    from policy_rules.evaluators.python import _CMP
+    if query.joins or query.absent:
+        raise NotImplementedError("a stream query with joins")
+    if not query.tests:
+        return list(rows) if rows is not None else list(range(len(next(iter(columns.values())))))
+    names = sorted({t.field for t in query.tests})
+    env: dict = {"cols": [columns[name] for name in names], "rows": rows}
+    parts = []
+    for k, t in enumerate(query.tests):
+        x = f"v{names.index(t.field)}"
+        env[f"c{k}"] = frozenset(t.value) if t.op == "in" else t.value
+        if t.op in ("exists", "missing", "in"):
+            parts.append({"exists": f"{x} is not None", "missing": f"{x} is None", "in": f"{x} in c{k}"}[t.op])
+        elif t.op == "eq" and isinstance(t.value, bool):
+            parts.append(f"{x} is c{k}")
+        else:
+            parts.append(f"{x} is not None and {x} {_CMP[t.op]} c{k}")
+    unpack = ", ".join(f"v{k}" for k in range(len(names)))
+    source = (f"[i for i, ({unpack},) in enumerate(zip(*cols)) if {' and '.join(parts)}]")
+    hits = eval(source, env)  # built from checked tests, as the Python evaluator builds its predicates
+    if rows is not None:
+        kept = set(rows)
+        hits = [i for i in hits if i in kept]
+    return hits
+
+
+def _take_columns(c, fact: str, source: dict, where: list[int], file: str) -> None:
+    """What `c.take` would do for each position of `where`, a column at a time: counts
+    and sets updated in one call, a `Location` built only for a position that becomes an
+    offender (a deadline collector is handed the row number and its failures get their
+    location after)."""
+    from policy_rules.findings import (
+        Aggregator,
+        ObjectDeadlineCollector,
+        OffenderCollector,
+    )
+    if isinstance(c, Aggregator) and not c.excluded:
+        if c.distinct:
+            column = source[c.distinct]
+            c.values.update(v for v in map(column.__getitem__, where) if v is not None)
+        elif c.sum:
+            column = source[c.sum]
+            c.total += sum(v for v in map(column.__getitem__, where) if v is not None)
+        else:
+            c.count += len(where)
+    elif isinstance(c, OffenderCollector):
+        c.refs.extend(_ref(fact, source, i, file) for i in where)
+    elif isinstance(c, ObjectDeadlineCollector):
+        before = len(c.failed)
+        columns = [source[name] for name in c.needs]
+        take = c.take
+        ids, tasks = source["id"], source["task_id"]
+        if len(columns) == 2:
+            a, b = columns
+            for i in where:
+                take((a[i], b[i]), (fact, ids[i], i, tasks[i]))
+        else:
+            (a,) = columns
+            for i in where:
+                take((a[i],), (fact, ids[i], i, tasks[i]))
+        c.failed[before:] = [(_ref(fact, source, ref[2], file), v) for ref, v in c.failed[before:]]
+    else:
+        for i in where:
+            c.take(tuple(source[name][i] for name in c.needs), _ref(fact, source, i, file))
+
+
+def _ref(fact: str, source: dict, i: int, file: str) -> tuple:
+    from policy_rules.errors import Location
+    if fact == "inspector":
+        k = source["record"][i]
+        return ("inspector", f"{source['id'][i]}/{source['inspector_id'][i]}", Location(file, k + 1, 1),
+                source["task_id"][i])
+    return ("record", source["id"][i], Location(file, i + 1, 1), source["task_id"][i])
+
+
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in ("stages", "durable", "memory", "check-plan", "cprofile"):
+    if len(argv) < 2 or argv[0] not in ("stages", "durable", "memory", "check-plan", "cprofile",
+                                            "columnar"):
         print(__doc__)
         return 2
     command, path, *rest = argv
     {"stages": stages, "durable": durable, "memory": memory, "check-plan": check_plan,
-     "cprofile": cprofile}[command](Path(path), *rest)
+     "cprofile": cprofile, "columnar": columnar}[command](Path(path), *rest)
     return 0
 
 
