@@ -8,12 +8,11 @@ docs/ARCHITECTURE.md, independently of how the generator decided them.
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from benchmark_modules import load_benchmark
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,15 +21,7 @@ from shuangsuiji_core.credit_code import is_valid_credit_code
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("benchmarks_generate", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up here
-    spec.loader.exec_module(module)
-    return module
-
-
-gen = _load_generator()
+gen = load_benchmark("generate.py", "benchmarks_generate")
 loading = pytest.importorskip("shuangsuiji_core.loading")
 
 KINDS = list(gen.VIOLATION_KINDS)

@@ -3,24 +3,17 @@ per-child peak memory, failing and missing components, ratios and the table."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
+from benchmark_modules import load_benchmark
+
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str, path: Path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-run = _load("benchmarks_run", REPO / "benchmarks" / "run.py")
-gen = _load("benchmarks_generate_for_run", REPO / "benchmarks" / "generate.py")
+run = load_benchmark("run.py", "benchmarks_run")
+gen = load_benchmark("generate.py", "benchmarks_generate_for_run")
 
 
 def test_peak_memory_and_cpu_belong_to_each_child():

@@ -5,27 +5,19 @@ and violations of every kind, and show the check can fail."""
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from benchmark_modules import load_benchmark
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _load(name: str, file: str):
-    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / file)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def data(tmp_path_factory) -> Path:
-    gen = _load("benchmarks_generate_for_profile", "generate.py")
+    gen = load_benchmark("generate.py", "benchmarks_generate_for_profile")
     out = tmp_path_factory.mktemp("columnar")
     config = gen.Config(records=3_000, entities=6_000, tasks=40, inspectors=200,
                         shares={kind: 0.05 for kind in gen.VIOLATION_KINDS},
@@ -43,8 +35,8 @@ def test_the_columnar_pass_agrees_with_the_audit_and_prints_its_steps(data):
     assert any("today: evaluate" in r for r in rows) and any("deferred resolved" in r for r in rows)
 
 
-def test_a_pass_that_drops_offenders_is_refused(data, monkeypatch, capsys):
-    profile = _load("benchmarks_profile_for_test", "profile.py")
+def test_a_pass_that_drops_offenders_is_refused(data, monkeypatch):
+    profile = load_benchmark("profile.py", "benchmarks_profile_for_test")
     real = profile._take_columns
 
     def drops_the_last(c, fact, source, where, file):

@@ -4,12 +4,11 @@ same bytes, the same errors (parts fall back to one process on any problem)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+from benchmark_modules import load_benchmark
 
 from policy_rules.errors import InputError
 from policy_rules.evaluators import EngineOptions
@@ -25,11 +24,7 @@ AS_OF = dt.date(2026, 12, 31)
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("benchmarks_generate_for_shards", REPO / "benchmarks" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("generate.py", "benchmarks_generate_for_shards")
 
 
 @pytest.fixture(scope="module")
