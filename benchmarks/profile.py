@@ -432,27 +432,18 @@ def _inspector_columns(structs, cols: dict) -> dict[str, list]:
 
 def _column_hits(query, columns: dict, rows: list | None) -> list[int]:
     """The positions whose columns pass `query`'s tests (no joins: the stream queries of
-    qinghe-2026 have none), generated like the Python evaluator's predicates."""
-    from policy_rules.evaluators.python import _CMP
+    qinghe-2026 have none), each test's source the Python evaluator's own (`condition_source`)."""
+    from policy_rules.evaluators.python import condition_source
     if query.joins or query.absent:
         raise NotImplementedError("a stream query with joins")
     if not query.tests:
         return list(rows) if rows is not None else list(range(len(next(iter(columns.values())))))
     names = sorted({t.field for t in query.tests})
-    env: dict = {"cols": [columns[name] for name in names], "rows": rows}
-    parts = []
-    for k, t in enumerate(query.tests):
-        x = f"v{names.index(t.field)}"
-        env[f"c{k}"] = frozenset(t.value) if t.op == "in" else t.value
-        if t.op in ("exists", "missing", "in"):
-            parts.append({"exists": f"{x} is not None", "missing": f"{x} is None", "in": f"{x} in c{k}"}[t.op])
-        elif t.op == "eq" and isinstance(t.value, bool):
-            parts.append(f"{x} is c{k}")
-        else:
-            parts.append(f"{x} is not None and {x} {_CMP[t.op]} c{k}")
+    env: dict = {"cols": [columns[name] for name in names]}
+    parts = [condition_source(t, k, f"v{names.index(t.field)}", env) for k, t in enumerate(query.tests)]
     unpack = ", ".join(f"v{k}" for k in range(len(names)))
     source = (f"[i for i, ({unpack},) in enumerate(zip(*cols)) if {' and '.join(parts)}]")
-    hits = eval(source, env)  # built from checked tests, as the Python evaluator builds its predicates
+    hits = eval(source, env)  # the column names are never pasted into the source
     if rows is not None:
         kept = set(rows)
         hits = [i for i in hits if i in kept]

@@ -22,6 +22,27 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 _CMP = {"eq": "==", "neq": "!=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
+def condition_source(t: Test, i: int, get: str, namespace: dict) -> str:
+    """The Python source of test number `i` on the value that the expression `get` reads,
+    its constant bound in `namespace` as `c<i>` (a comparison also binds `x<i>`): the
+    semantics of a test in one place, for a predicate over a fact's dict or any other
+    reading of the same value."""
+    c = f"c{i}"
+    if t.op == "exists":
+        return f"{get} is not None"
+    if t.op == "missing":
+        return f"{get} is None"
+    if t.op == "in":
+        namespace[c] = frozenset(t.value)
+        return f"{get} in {c}"
+    namespace[c] = t.value
+    if t.op == "eq":
+        if isinstance(t.value, bool):  # True == 1 in Python; facts are typed, but be exact
+            return f"{get} is {c}"
+        return f"{get} == {c}"
+    return f"(x{i} := {get}) is not None and x{i} {_CMP[t.op]} {c}"
+
+
 def _predicate(tests: Sequence[Test]) -> Callable[[dict], bool] | None:
     if not tests:
         return None
@@ -30,24 +51,7 @@ def _predicate(tests: Sequence[Test]) -> Callable[[dict], bool] | None:
     for i, t in enumerate(tests):
         if not _IDENT.match(t.field):
             raise ValueError(f"bad field name {t.field!r}")
-        get = f"f.get({t.field!r})"
-        c = f"c{i}"
-        if t.op == "exists":
-            parts.append(f"{get} is not None")
-        elif t.op == "missing":
-            parts.append(f"{get} is None")
-        elif t.op == "in":
-            namespace[c] = frozenset(t.value)
-            parts.append(f"{get} in {c}")
-        elif t.op == "eq":
-            namespace[c] = t.value
-            if isinstance(t.value, bool):  # True == 1 in Python; facts are typed, but be exact
-                parts.append(f"{get} is {c}")
-            else:
-                parts.append(f"{get} == {c}")
-        else:
-            namespace[c] = t.value
-            parts.append(f"(x{i} := {get}) is not None and x{i} {_CMP[t.op]} {c}")
+        parts.append(condition_source(t, i, f"f.get({t.field!r})", namespace))
     source = "lambda f: " + " and ".join(f"({p})" for p in parts)
     namespace["__builtins__"] = {}
     return eval(source, namespace)  # noqa: S307 - generated from checked parts
