@@ -275,12 +275,12 @@ def _columnar_probe(data: Path) -> None:
     path = data / "records.jsonl"
     compiled = compile_for_domain(ruleset)
 
-    captured, live = [], []
+    run_consumers: dict[str, list] = {}  # of the last audit run
     init = driver.Run.__init__
 
     def capture(self, compiled_, consumers, *args, **kwargs):
-        captured.append(copy.deepcopy(list(consumers)))  # empty, as the audit starts them
-        live.append(list(consumers))  # filled by the audit: what the pass must agree with
+        run_consumers["empty"] = copy.deepcopy(list(consumers))  # as the audit starts them
+        run_consumers["filled"] = list(consumers)  # by the audit: what the pass must agree with
         init(self, compiled_, consumers, *args, **kwargs)
 
     def today():
@@ -361,13 +361,13 @@ def _columnar_probe(data: Path) -> None:
 
     runs, total = 2, None
     for _ in range(runs):
-        consumers = [(sel, c) for sel, c in copy.deepcopy(captured[-1]) if sel.fact in compiled.streamed]
+        consumers = [(sel, c) for sel, c in copy.deepcopy(run_consumers["empty"]) if sel.fact in compiled.streamed]
         gc.collect()
         t = time.process_time()
         one_pass(consumers)
         d = time.process_time() - t
         total = d if total is None else min(total, d)
-    audited = [c for sel, c in live[-1] if sel.fact in compiled.streamed]  # the same order
+    audited = [c for sel, c in run_consumers["filled"] if sel.fact in compiled.streamed]  # the same order
     differ = [sel.query for (sel, c), a in zip(consumers, audited) if _consumer_result(c) != _consumer_result(a)]
     if differ:
         raise SystemExit(f"the columnar pass disagrees with the audit on {differ}: its figure would mean nothing")
@@ -500,13 +500,13 @@ def _ref(fact: str, source: dict, i: int, file: str) -> tuple:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) < 2 or argv[0] not in ("stages", "durable", "memory", "check-plan", "cprofile",
-                                            "columnar"):
+    commands = {"stages": stages, "durable": durable, "memory": memory, "check-plan": check_plan,
+                "cprofile": cprofile, "columnar": columnar}
+    if len(argv) < 2 or argv[0] not in commands:
         print(__doc__)
         return 2
     command, path, *rest = argv
-    {"stages": stages, "durable": durable, "memory": memory, "check-plan": check_plan,
-     "cprofile": cprofile, "columnar": columnar}[command](Path(path), *rest)
+    commands[command](Path(path), *rest)
     return 0
 
 
