@@ -266,6 +266,8 @@ def _columnar_probe(data: Path) -> None:
 
     from policy_rules.evaluators import EngineOptions, driver
     from shuangsuiji_core.credit_code import credit_code_problem
+    from policy_rules.findings import findings
+    from shuangsuiji_core import evaluation
     from shuangsuiji_core.evaluation import compile_for_domain, evaluate
     from shuangsuiji_core.loading import iter_records
     from shuangsuiji_core.loading.hash_set import HashSet
@@ -287,13 +289,18 @@ def _columnar_probe(data: Path) -> None:
         evaluate(ruleset, plan=plan, records=iter_records(path), submissions=subs, as_of=AS_OF, engine="python",
                  options=EngineOptions(parts=1, workers=0))
 
+    def keeping(ruleset_, rule_plan, ctx, release=False):  # the consumers stay filled for the comparison below
+        return findings(ruleset_, rule_plan, ctx)
+
     gc.freeze()
     gc.set_threshold(100_000, 50, 50)  # as an audit runs (shuangsuiji_core.evaluation)
     driver.Run.__init__ = capture
+    evaluation.findings = keeping
     try:
         now = _cpu(today)
     finally:
         driver.Run.__init__ = init
+        evaluation.findings = findings
     with open(path, "rb") as f:
         lines = f.readlines()
     n = len(lines)

@@ -543,7 +543,10 @@ def plan_consumers(ruleset: Ruleset, compiled: CompiledRuleset, ctx: Context) ->
     return RulePlan(consumers, by_rule, target_notes)
 
 
-def findings(ruleset: Ruleset, plan: RulePlan, ctx: Context) -> list[Finding]:
+def findings(ruleset: Ruleset, plan: RulePlan, ctx: Context, *, release: bool = False) -> list[Finding]:
+    """One finding per rule, in ruleset order. `release`: the caller's last use of `plan`,
+    so each rule's collected offenders are dropped once its finding holds them (a
+    province's audit would otherwise hold 160,000 refs and their offenders at once)."""
     out: list[Finding] = []
     for rule in ruleset.rules:
         entry = plan.by_rule[rule.id]
@@ -554,8 +557,12 @@ def findings(ruleset: Ruleset, plan: RulePlan, ctx: Context) -> list[Finding]:
             out.append(target_finding(rule, entry[1].value, entry[2].value, ctx, plan.target_notes.get(rule.id, [])))
         elif kind == "prohibition":
             out.append(prohibition_finding(rule, entry[1].refs, ctx))
+            if release:
+                entry[1].refs = []
         elif kind == "object_deadline":
             out.append(object_deadline_finding(rule, entry[1], ctx))
+            if release:
+                entry[1].failed = []
         else:
             out.append(slot_deadline_finding(rule, ctx))
     return out

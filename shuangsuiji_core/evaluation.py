@@ -25,7 +25,7 @@ from policy_rules.calendar import WorkingCalendar
 from policy_rules.compiled import CompiledRuleset
 from policy_rules.compiler import compile_ruleset
 from policy_rules.evaluators import DurableEvaluator, EngineFailure, EngineOptions, PythonEvaluator, choose_engine
-from policy_rules.evaluators.driver import DeferredFields, Run
+from policy_rules.evaluators.driver import Run
 from policy_rules.evaluators.python import _predicate
 from policy_rules.findings import Context, findings, plan_consumers
 from policy_rules.i18n import Text
@@ -39,6 +39,7 @@ from . import facts as _facts
 from . import shards as _shards
 from .loading.record_source import RecordSource, RecordSources
 from .plan import Plan
+from .stream_state import BucketedStreamState
 from .records import Record
 from .submissions import Submission
 
@@ -188,7 +189,12 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
     rule_plan = plan_consumers(ruleset, compiled, ctx)
 
     uses_deferred = any(sel.deferred for sel, _ in rule_plan.consumers)
-    state = _facts.StreamState() if uses_deferred else None
+    # records large enough to be cut into parts: the stream state goes to disk by bucket
+    # (held whole, it was a part's largest structure and grew with the file)
+    groups = _shards.plan_parts(records, _parts(options)) if records is not None else None
+    state = None
+    if uses_deferred:
+        state = BucketedStreamState() if groups is not None else _facts.StreamState()
     uses_inspectors = any(q.fact == "inspector" or any(link.fact == "inspector" for link in q.joins + q.absent)
                           for q in compiled.queries)
     builder = _facts.RecordFacts(plan, (_dt.date(year, 1, 1), as_of), uses_inspectors, state,
@@ -219,8 +225,7 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
             return PythonEvaluator(queries)
         batch_size = options.batch_size
 
-    deferred = DeferredFields(snapshot=_facts.StreamState.snapshot, value=state.value,
-                              resolve_many=state.resolve_many) if state else None
+    deferred = state.deferred_fields() if state is not None else None
     grow = None
     if options.workers is None and (os.cpu_count() or 1) > 1:
         grow = options.grow_after
@@ -234,7 +239,6 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
     try:
         global_matches = run.match_globals(global_facts, engine_used)
         counted = None
-        groups = _shards.plan_parts(records, _parts(options)) if records is not None else None
         if groups is not None:
             counted = _shards.run_in_parts(run, [c for _, c in rule_plan.consumers], builder, state, groups,
                                            global_facts, engine_used)
@@ -247,7 +251,7 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
         stats = run.finish(global_facts, global_matches)
         # the findings of a large audit are some 160,000 offenders made at once: with the
         # default thresholds each few hundred of them start a collection of the whole heap
-        result = findings(ruleset, rule_plan, ctx)
+        result = findings(ruleset, rule_plan, ctx, release=True)
     finally:
         gc.set_threshold(*thresholds)
     engine_notes += stats.notes

@@ -22,6 +22,9 @@ import datetime as _dt
 from array import array
 from typing import Iterable
 
+from policy_rules.evaluators.driver import DeferredFields
+from policy_rules.evaluators.spill import Buckets
+
 
 def order_key(inspected_on: _dt.date, record_id: str) -> bytes:
     """`(inspected_on, id)` as one `bytes` that sorts the same way: the day number in 3
@@ -150,6 +153,10 @@ class StreamState:
     def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
         return self.resolve_many(fact_type, (field,), (snap,), (ref[1],), (ref[3],))[0][0]
 
+    def deferred_fields(self) -> DeferredFields:
+        """How the driver resolves the fields this state answers (`DeferredFields`)."""
+        return DeferredFields(snapshot=self.snapshot, value=self.value, resolve_many=self.resolve_many)
+
     def clear(self) -> None:
         """Drop the state of every business: a part of a large audit does, once its
         candidates are resolved, before it pickles its consumers (the state is its
@@ -184,6 +191,110 @@ class StreamState:
         for cc, firsts in part:
             for key, task in firsts:
                 observe(key, task, cc)
+
+
+class BucketedStreamState:
+    """`StreamState` for a stream too long to hold the state of every business: what it
+    observes goes to disk, filed under one of `buckets` buckets by credit code, and the
+    state is built one bucket at a time (`open_bucket`), as an ordinary `StreamState`
+    of that bucket's observations, so it gives exactly the same answers.
+
+    The state of a province's audit (a million businesses) was the largest thing a part
+    held, about 100 bytes a business, growing with the file: here a part holds at most
+    `buckets` chunks of observations and one bucket's state (1/64 of the businesses).
+    The price is writing each observation once and reading it back two or three times
+    (`code_hashes`, `part`, `open_bucket`), a fraction of a microsecond each.
+
+    Every candidate's answers depend only on the state of its own credit code, so
+    `bucket_of(snapshot)` tells the driver which bucket to open before resolving it
+    (`DeferredFields.bucket_of`). Observations are kept as they come, not reduced to a
+    first key per task: reducing needs the state this class exists not to hold."""
+
+    snapshot = staticmethod(StreamState.snapshot)
+
+    def __init__(self, buckets: int = 64, chunk: int | None = None):
+        if buckets < 1 or buckets & (buckets - 1):
+            raise ValueError("buckets must be a power of two")
+        self.buckets = buckets
+        self._mask = mask = buckets - 1
+        self._seen = Buckets(buckets, lambda item: hash(item[2]) & mask, chunk=chunk, pack=_columns)
+        self._open: tuple[int, StreamState] | None = None
+
+    def deferred_fields(self) -> DeferredFields:
+        return DeferredFields(snapshot=self.snapshot, value=self.value, resolve_many=self.resolve_many,
+                              buckets=self.buckets, bucket_of=self.bucket_of, open_bucket=self.open_bucket)
+
+    def bucket_of(self, snap: tuple) -> int:
+        cc = snap[1]
+        return hash(cc) & self._mask if cc is not None else 0
+
+    def observe(self, key: bytes, task: str, cc: str) -> None:
+        self._seen.append((key, task, cc))
+        self._open = None
+
+    def _observed(self, b: int):
+        for keys, tasks, codes in self._seen.chunks(b):
+            yield from zip(keys, tasks, codes)
+
+    def open_bucket(self, b: int) -> StreamState:
+        if self._open is None or self._open[0] != b:
+            state = StreamState()
+            observe = state.observe
+            for key, task, cc in self._observed(b):
+                observe(key, task, cc)
+            self._open = (b, state)
+        return self._open[1]
+
+    def resolve_many(self, fact_type: str, names, snaps, ids, tasks) -> list[tuple]:
+        """As `StreamState.resolve_many`, for candidates of the bucket opened last."""
+        if self._open is None:
+            raise RuntimeError("resolve_many before open_bucket")
+        return self._open[1].resolve_many(fact_type, names, snaps, ids, tasks)
+
+    def value(self, fact_type: str, field: str, snap: tuple, ref: tuple):
+        return self.open_bucket(self.bucket_of(snap)).value(fact_type, field, snap, ref)
+
+    def first_in_task(self, task: str, cc: str) -> bytes | None:
+        return self.open_bucket(hash(cc) & self._mask).first_in_task(task, cc)
+
+    def clear(self) -> None:
+        self._seen.close()
+        self._open = None
+
+    def code_hashes(self) -> array:
+        out = array("q")
+        for b in range(self.buckets):
+            codes: set[str] = set()
+            for _, _, bucket_codes in self._seen.chunks(b):
+                codes.update(bucket_codes)
+            out.extend(map(hash, codes))
+        return out
+
+    def part(self, hashes: Iterable[int]) -> list[tuple]:
+        wanted = hashes if isinstance(hashes, (set, frozenset)) else set(hashes)
+        out: list[tuple] = []
+        if not wanted:
+            return out
+        for b in range(self.buckets):
+            shared = StreamState()  # of the wanted codes only: few, beside the bucket
+            observe = shared.observe
+            for keys, tasks, codes in self._seen.chunks(b):
+                for key, task, cc, h in zip(keys, tasks, codes, map(hash, codes)):
+                    if h in wanted:
+                        observe(key, task, cc)
+            out += shared.part(wanted)
+        return sorted(out)
+
+    def absorb(self, part: Iterable[tuple]) -> None:
+        observe = self.observe
+        for cc, firsts in part:
+            for key, task in firsts:
+                observe(key, task, cc)
+
+
+def _columns(items: list[tuple]) -> list[tuple]:
+    """A chunk of observations as three columns (keys, tasks, codes): a third of the pickle."""
+    return list(zip(*items)) if items else [(), (), ()]
 
 
 _FIELD_NUMBERS = {"duplicate_in_task": 0, "repeat_in_year": 1}

@@ -315,17 +315,17 @@ def test_candidates_spilled_to_disk_give_the_same_findings(monkeypatch):
 def test_deferred_fields_without_resolve_many_give_the_same_findings(monkeypatch):
     # the driver's own resolution, field by field through `value`, for a domain that only
     # gives `value`: the same offenders as the domain's chunk-wise `resolve_many`
-    import shuangsuiji_core.evaluation as evaluation
+    import shuangsuiji_core.stream_state as stream_state
     rules, p, recs = _duplicates_and_repeats()
     expected = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
     made = []
-    original = evaluation.DeferredFields
+    original = stream_state.DeferredFields
 
     def only_value(**kwargs):
         made.append(kwargs.pop("resolve_many"))
         return original(**kwargs)
 
-    monkeypatch.setattr(evaluation, "DeferredFields", only_value)
+    monkeypatch.setattr(stream_state, "DeferredFields", only_value)
     got = evaluate(ruleset(rules), plan=p, records=recs, as_of=D(2026, 7, 1), engine="python")
     assert made  # the domain's resolve_many was offered and left out
     assert got.to_json() == expected.to_json()

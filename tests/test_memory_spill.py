@@ -74,3 +74,51 @@ def test_chunks_hold_the_items_in_order_with_their_columns(items, keep, chunk):
     assert got == items and [type(x[1][2]) for x in got] == [type(x[1][2]) for x in items]
     assert columns == [(x[0], x[1][1], x[1][3]) for x in items]
     spill.close()
+
+
+@settings(max_examples=200)
+@given(st.lists(st.tuples(st.integers(0, 3), candidates), max_size=60), st.integers(1, 5))
+def test_buckets_give_each_bucket_its_items_in_order(filed, chunk):
+    from policy_rules.evaluators.spill import Buckets
+
+    buckets = Buckets(4, lambda item: item[0], chunk=chunk)
+    for item in filed:
+        buckets.append(item)
+    assert buckets.file is None or any(buckets.offsets)
+    for _ in range(2):  # reading leaves the file for the next read (and for more appends)
+        for b in range(4):
+            mine = [item for item in filed if item[0] == b]
+            assert buckets.holds(b) == bool(mine)
+            got = [x for chunk_items in buckets.chunks(b) for x in (chunk_items[1] if chunk_items[0] == "items"
+                                                                    else list(_unpacked(chunk_items)))]
+            assert got == mine
+    buckets.close()
+    assert buckets.file is None and not any(buckets.holds(b) for b in range(4))
+
+
+def _unpacked(chunk):
+    from policy_rules.evaluators.spill import _unpack
+    return _unpack(chunk)
+
+
+@settings(max_examples=200)
+@given(st.lists(candidates, max_size=60), st.integers(1, 5), st.integers(0, 40))
+def test_bucket_chunks_hold_the_items_with_their_columns_also_after_more_appends(items, chunk, more_at):
+    from policy_rules.evaluators.spill import Buckets
+
+    bucket = lambda item: len(item[1][1]) % 2  # noqa: E731 - by the ref's id
+    buckets = Buckets(2, bucket, chunk=chunk)
+    for item in items[:more_at]:
+        buckets.append(item)
+    list(buckets.candidate_chunks(0))  # a read between appends moves the file's position
+    for item in items[more_at:]:
+        buckets.append(item)
+    for b in range(2):
+        got, columns = [], []
+        for snaps, ids, tasks, item in buckets.candidate_chunks(b):
+            columns += zip(snaps, ids, tasks)
+            got += [item(i) for i in range(len(snaps))]
+        mine = [x for x in items if bucket(x) == b]
+        assert got == mine and [type(x[1][2]) for x in got] == [type(x[1][2]) for x in mine]
+        assert columns == [(x[0], x[1][1], x[1][3]) for x in mine]
+    buckets.close()

@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from hypothesis import given, settings, strategies as st
 from jsonschema import Draft202012Validator
 
 from policy_rules.render import render_report, render_reports
 from policy_rules.render.json_report import report_json_schema
-from policy_rules.report import REPORT_SCHEMA_VERSION, Report
+from policy_rules.report import REPORT_SCHEMA_VERSION, Offender, Report, SourceRef
 
 from report_samples import hostile_report, sample_report
 
@@ -82,3 +83,29 @@ def test_a_piece_that_fails_leaves_no_output_file(tmp_path):
     with pytest.raises(RuntimeError):
         write_result(pieces(), str(out))
     assert list(tmp_path.iterdir()) == []
+
+
+_texts = st.text(st.characters(exclude_categories=("Cs",)), max_size=6) | st.sampled_from(
+    ['"offenders": []', '\n  "offenders": []', "问题\n\"引号\"", "</script>"])
+_offenders = st.lists(st.builds(
+    Offender, kind=st.sampled_from(["record", "inspector"]), id=_texts,
+    location=st.none() | st.builds(SourceRef, file=st.none() | _texts, line=st.none() | st.integers(1, 10**6),
+                                   column=st.none() | st.integers(1, 99)),
+    detail=st.dictionaries(_texts, st.none() | st.booleans() | st.integers() | _texts, max_size=3)), max_size=9)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_offenders, _offenders, st.integers(1, 4))
+def test_a_finding_written_a_few_offenders_at_a_time_is_the_json_of_the_report(first, second, at_once):
+    from policy_rules.render.json_report import report_json_chunks
+
+    report = sample_report("a.yaml")
+    findings = list(report.findings)
+    findings[0] = findings[0].model_copy(update={"offenders": first})
+    findings[-1] = findings[-1].model_copy(update={"offenders": second})
+    report = report.model_copy(update={"findings": findings})
+    pieces = list(report_json_chunks(report, offenders_at_once=at_once))
+    assert "".join(pieces) == report.to_json()
+    # a finding of more than `at_once` offenders is written up to them, `at_once` a piece, then the rest
+    cut = [len(f.offenders) for f in findings if len(f.offenders) > at_once]
+    assert len(pieces) == len(findings) + 2 + sum(1 + (n + at_once - 1) // at_once for n in cut)

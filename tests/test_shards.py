@@ -12,6 +12,7 @@ from benchmark_modules import load_benchmark
 
 from policy_rules.errors import InputError
 from policy_rules.evaluators import EngineOptions
+from policy_rules.evaluators import spill
 from policy_rules.evaluators.durable import available
 from shuangsuiji_core import shards
 from shuangsuiji_core.evaluation import evaluate
@@ -61,6 +62,19 @@ def _report(data: Path, paths: list[str], parts: int, engine: str = "python"):
 @pytest.fixture
 def small_parts(monkeypatch):
     monkeypatch.setattr(shards, "MIN_PART_BYTES", 0)
+    # the parts keep their stream state and candidates by bucket on disk: in chunks of a few
+    # items here, so that these small files are written and read back too
+    monkeypatch.setattr(spill, "BUCKET_CHUNK", 3)
+    ran: list[bool] = []  # per audit cut into parts: whether the parts finished (else one process did)
+    original = shards.run_in_parts
+
+    def run_in_parts(*args, **kwargs):
+        counted = original(*args, **kwargs)
+        ran.append(counted is not None)
+        return counted
+
+    monkeypatch.setattr(shards, "run_in_parts", run_in_parts)
+    return ran
 
 
 @pytest.mark.parametrize("cuts,parts", [([700], 2), ([400, 900], 3), ([10, 20, 1400], 2)])
@@ -68,6 +82,7 @@ def test_parts_give_the_bytes_one_process_gives(data, tmp_path, small_parts, cut
     paths = _pieces(data, tmp_path, cuts)
     one = _report(data, paths, 1)
     many = _report(data, paths, parts)
+    assert small_parts == [True]  # the parts' answer, not one process's after a failed part
     assert many.to_json() == one.to_json()
     # the data exercise the merged parts: offenders from several parts, both stream fields
     failing = [f for f in one.findings if f.offenders]
@@ -80,6 +95,7 @@ def test_parts_give_the_bytes_one_process_gives(data, tmp_path, small_parts, cut
 def test_parts_on_the_durable_engine(data, tmp_path, small_parts):
     paths = _pieces(data, tmp_path, [750])
     assert _report(data, paths, 2, "durable").to_json() == _report(data, paths, 1, "durable").to_json()
+    assert small_parts == [True]
 
 
 def test_the_same_business_in_two_parts_is_a_repeat_and_a_duplicate(data, tmp_path, small_parts):
@@ -94,6 +110,7 @@ def test_the_same_business_in_two_parts_is_a_repeat_and_a_duplicate(data, tmp_pa
     paths = _pieces(data, tmp_path, [700], edit)
     one = _report(data, paths, 1)
     assert _report(data, paths, 2).to_json() == one.to_json()
+    assert small_parts == [True]
     offenders = {o.id for f in one.findings for o in f.offenders}
     assert {"R-COPY-1", "R-COPY-2"} <= offenders
 
@@ -131,6 +148,7 @@ def test_a_part_that_fails_leaves_the_report_to_one_process(data, tmp_path, smal
 
     monkeypatch.setattr(RecordSource, "id_hashes", broken)
     assert _report(data, paths, 2).to_json() == one.to_json()
+    assert small_parts == [False]  # one process, with the state kept by bucket, gave it
 
 
 def test_small_or_unsplittable_records_stay_in_one_process(data, tmp_path):
@@ -178,3 +196,24 @@ def test_a_record_id_repeated_across_the_pieces_of_one_file_is_reported_as_one_p
     assert calls == ["a record id occurs in two parts of one file"]  # found by the parts' check
     assert got == _problems(data, paths, 1)
     assert [(code, loc.line) for code, loc, _ in got] == [("records.duplicate_id", 1500)]
+
+
+def test_findings_that_release_the_offenders_they_took_are_the_findings(data, tmp_path, monkeypatch):
+    from policy_rules import findings as findings_module
+    from shuangsuiji_core import evaluation
+
+    seen = []
+
+    def both(ruleset, plan, ctx, *, release=False):
+        kept = findings_module.findings(ruleset, plan, ctx)
+        released = findings_module.findings(ruleset, plan, ctx, release=release)
+        collectors = [entry[1] for entry in plan.by_rule.values() if entry[0] in ("prohibition", "object_deadline")]
+        seen.append((release, kept == released, [getattr(c, "refs", None) or getattr(c, "failed", None)
+                                                 for c in collectors]))
+        return released
+
+    monkeypatch.setattr(evaluation, "findings", both)
+    report = _report(data, _pieces(data, tmp_path, [700]), 1)
+    assert sum(len(f.offenders) for f in report.findings) > 100
+    assert [(release, same) for release, same, _ in seen] == [(True, True)]
+    assert not any(seen[0][2])  # every collector's offenders dropped once its finding held them

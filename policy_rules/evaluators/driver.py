@@ -20,7 +20,7 @@ from typing import Callable, Iterable, Protocol, Sequence
 from ..compiled import CompiledRuleset, Query, Selection
 from ..i18n import Text
 from .python import PythonEvaluator, _predicate
-from .spill import SpillList
+from .spill import Buckets, SpillList
 
 Fact = tuple  # (fact_type: str, fields: dict, ref: tuple)
 MAX_CONSECUTIVE_FAILURES = 3
@@ -48,6 +48,13 @@ class DeferredFields:
     # `value`; at the end of the stream, where every record is a candidate, in one call a
     # chunk). Values must be hashable: each distinct set of them is judged once.
     resolve_many: Callable[[str, Sequence[str], Sequence, Sequence, Sequence], list[tuple]] | None = None
+    # optional, for a state too large to hold at once: `bucket_of(snapshot)` says which of
+    # `buckets` buckets a candidate's answers depend on alone; the candidates are then kept
+    # by bucket, and resolved one bucket at a time, each after `open_bucket(bucket)` (so
+    # consumers take them bucket by bucket, not in stream order)
+    buckets: int = 1
+    bucket_of: Callable[[tuple], int] | None = None
+    open_bucket: Callable[[int], None] | None = None
 
 
 @dataclass
@@ -108,7 +115,14 @@ class Run:
             if deferred_targets:
                 self.deferred_by_query[qid] = deferred_targets
                 self.by_query_streamed[qid] = [t for t in targets if t[2] is None]
-        self.candidates: dict[str, SpillList] = {qid: SpillList() for qid in self.deferred_by_query}
+        self.candidates: dict[str, SpillList | Buckets] = {qid: self._candidate_store() for qid in self.deferred_by_query}
+
+    def _candidate_store(self) -> SpillList | Buckets:
+        deferred = self.deferred
+        if deferred is None or deferred.bucket_of is None:
+            return SpillList()
+        of_snapshot = deferred.bucket_of
+        return Buckets(deferred.buckets, lambda item: of_snapshot(item[0]))
 
     # -- the stream ----------------------------------------------------------------
     def run(self, global_facts: list[Fact], units: Iterable[Sequence[Fact]] | None,
@@ -351,21 +365,39 @@ class Run:
     def _finish_deferred(self) -> None:
         if not self.candidates:
             return
-        resolve_many = self.deferred.resolve_many
+        deferred = self.deferred
+        resolve_many = deferred.resolve_many
         if resolve_many is None:
-            value = self.deferred.value
+            value = deferred.value
 
             def resolve_many(fact_type, fields, snaps, ids, tasks):
                 return [tuple(value(fact_type, f, snap, (None, rid, None, task)) for f in fields)
                         for snap, rid, task in zip(snaps, ids, tasks)]
-        for qid, store in self.candidates.items():
-            targets = self.deferred_by_query[qid]
-            fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
-            fact_type = targets[0][0].fact
-            # a candidate's resolved fields take few distinct values (two booleans here): the
-            # selections each set of them passes is decided once, not once per candidate
-            takers_of: dict[tuple, tuple[int, ...]] = {}
-            for snaps, ids, tasks, item in store.chunks():
+        resolvers = [self._resolver(qid, resolve_many) for qid in self.candidates]
+        if deferred.bucket_of is None:
+            for (qid, store), resolve in zip(self.candidates.items(), resolvers):
+                resolve(store.chunks())
+        else:
+            for b in range(deferred.buckets):
+                if not any(store.holds(b) for store in self.candidates.values()):
+                    continue
+                deferred.open_bucket(b)
+                for store, resolve in zip(self.candidates.values(), resolvers):
+                    resolve(store.candidate_chunks(b))
+        for store in self.candidates.values():
+            store.close()
+
+    def _resolver(self, qid: str, resolve_many) -> Callable[[Iterable[tuple]], None]:
+        """What takes a query's candidates, given as chunks `(snaps, ids, tasks, item)`."""
+        targets = self.deferred_by_query[qid]
+        fields = sorted({t.field for sel, _, _ in targets for t in sel.deferred})
+        fact_type = targets[0][0].fact
+        # a candidate's resolved fields take few distinct values (two booleans here): the
+        # selections each set of them passes is decided once, not once per candidate
+        takers_of: dict[tuple, tuple[int, ...]] = {}
+
+        def resolve(chunks: Iterable[tuple]) -> None:
+            for snaps, ids, tasks, item in chunks:
                 for i, resolved in enumerate(resolve_many(fact_type, fields, snaps, ids, tasks)):
                     takers = takers_of.get(resolved)
                     if takers is None:
@@ -377,4 +409,4 @@ class Run:
                         ref = entry[1]
                         for k in takers:
                             targets[k][1].take(entry[2][k] if len(entry) > 2 else (), ref)
-            store.close()
+        return resolve

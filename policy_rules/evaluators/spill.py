@@ -1,4 +1,5 @@
-"""Candidates kept until the end of a long stream, spilled to a temporary file."""
+"""Candidates kept until the end of a long stream, spilled to a temporary file: in stream
+order (`SpillList`), or by bucket (`Buckets`)."""
 
 from __future__ import annotations
 
@@ -64,11 +65,7 @@ class SpillList:
         resolved from, and `item(i)`, the i-th item of the chunk in full. Spilled refs are
         only rebuilt (a `Location` each) for the few items a consumer takes."""
         for chunk in self._spilled():
-            if chunk[0] == "items":
-                yield _item_chunk(chunk[1])
-                continue
-            _, snaps, refs, rest = chunk
-            yield snaps, refs[1], refs[3], _column_item(snaps, refs, rest)
+            yield _candidate_chunk(chunk)
         if self.items:
             yield _item_chunk(self.items)
 
@@ -77,6 +74,78 @@ class SpillList:
         if self.file is not None:
             self.file.close()
             self.file = None
+
+
+# items per chunk of a bucket: 64 buckets of observations and 64 of candidates hold at most
+# some 65,000 items in memory, about 10 MB
+BUCKET_CHUNK = 512
+
+
+class Buckets:
+    """Items filed by `bucket_of(item)` under one of `buckets` buckets, each bucket's
+    written in chunks of `chunk` to one temporary file shared by all of them: for the
+    items of a long stream that are resolved one bucket at a time, against a state that
+    fits in memory only a bucket at a time (`shuangsuiji_core.stream_state`). At most
+    `buckets * chunk` items are in memory; nothing touches the disk until a bucket
+    fills one chunk.
+
+    `chunks(b)` yields `pack(items)` of each chunk of bucket `b`, in the order the items
+    were appended (its last chunk packed as it is read); `candidate_chunks(b)` yields
+    them in the form of `SpillList.chunks`, for items of the driver's candidate shape."""
+
+    def __init__(self, buckets: int, bucket_of, chunk: int | None = None, pack=None):
+        self.bucket_of = bucket_of
+        self.chunk = chunk or BUCKET_CHUNK
+        self.pack = pack or _pack
+        self.buffers: list[list] = [[] for _ in range(buckets)]
+        self.offsets: list[list[int]] = [[] for _ in range(buckets)]
+        self.file = None
+
+    def append(self, item) -> None:
+        b = self.bucket_of(item)
+        buffer = self.buffers[b]
+        buffer.append(item)
+        if len(buffer) >= self.chunk:
+            self._write(b)
+
+    def _write(self, b: int) -> None:
+        if self.file is None:
+            import tempfile
+            self.file = tempfile.TemporaryFile(prefix="policy-rules-")
+        f = self.file
+        f.seek(0, 2)  # reads may have moved the position since the last write
+        self.offsets[b].append(f.tell())
+        pickle.dump(self.pack(self.buffers[b]), f, protocol=pickle.HIGHEST_PROTOCOL)
+        self.buffers[b] = []
+
+    def holds(self, b: int) -> bool:
+        return bool(self.offsets[b] or self.buffers[b])
+
+    def chunks(self, b: int):
+        f = self.file
+        for offset in self.offsets[b]:
+            f.seek(offset)
+            yield pickle.load(f)
+        if self.buffers[b]:
+            yield self.pack(self.buffers[b])
+
+    def candidate_chunks(self, b: int):
+        for chunk in self.chunks(b):
+            yield _candidate_chunk(chunk)
+
+    def close(self) -> None:
+        self.buffers = [[] for _ in self.buffers]
+        self.offsets = [[] for _ in self.offsets]
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+def _candidate_chunk(chunk: tuple) -> tuple:
+    if chunk[0] == "items":
+        return _item_chunk(chunk[1])
+    _, snaps, refs, rest = chunk
+    return snaps, refs[1], refs[3], _column_item(snaps, refs, rest)
 
 
 def _pack(items: list) -> tuple:

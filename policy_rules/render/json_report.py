@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 from typing import Iterator, Sequence
 
-from policy_rules.report import Report
+from pydantic import TypeAdapter
+
+from policy_rules.report import Finding, Offender, Report
 
 # where the findings stand in a report dumped with none: a JSON string cannot hold a raw
 # newline, so this occurs once, at the top level
@@ -24,11 +26,14 @@ def reports_json(reports: Sequence[Report]) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
-def report_json_chunks(report: Report) -> Iterator[str]:
-    """`report.to_json()` in pieces, one finding at a time, for writing a large report
-    (a province's audit lists some 160,000 offenders, a 55 MB document) without holding
-    the whole text and the serializer's buffer of it at once. The pieces join to exactly
-    the bytes of `to_json()`."""
+def report_json_chunks(report: Report, offenders_at_once: int = 2_000) -> Iterator[str]:
+    """`report.to_json()` in pieces, for writing a large report (a province's audit lists
+    some 160,000 offenders, a 55 MB document) without holding the whole text and the
+    serializer's buffer of it at once: one finding at a time, and a finding with many
+    offenders `offenders_at_once` offenders at a time (one finding's text was up to
+    140 MB in memory: the serializer's bytes, the `str` of them, widened by the
+    report's Chinese to two bytes a character, and its re-indented copy). The pieces
+    join to exactly the bytes of `to_json()`."""
     if not report.findings:
         yield report.to_json()
         return
@@ -36,9 +41,37 @@ def report_json_chunks(report: Report) -> Iterator[str]:
     yield head + '\n  "findings": [\n'
     last = len(report.findings) - 1
     for i, finding in enumerate(report.findings):
-        text = finding.model_dump_json(indent=2)
-        yield "    " + text.replace("\n", "\n    ") + (",\n" if i < last else "\n")
+        yield from _finding_chunks(finding, "    ", offenders_at_once, ",\n" if i < last else "\n")
     yield "  ],\n" + tail
+
+
+# where the offenders stand in a finding dumped with none (see _NO_FINDINGS): the key at
+# the finding's own indent, the only place the text `"offenders": []` can occur unescaped
+_NO_OFFENDERS = '\n  "offenders": []'
+_offender_list = TypeAdapter(list[Offender])
+
+
+def _finding_chunks(finding: Finding, indent: str, at_once: int, end: str) -> Iterator[str]:
+    """The finding's `model_dump_json(indent=2)` then `end`, every line after the first
+    indented by `indent` more, as `report.to_json()` has it (JSON strings hold no raw
+    newline): one piece, or for more than `at_once` offenders, the finding up to its
+    offenders, `at_once` offenders a piece, and the rest."""
+    offenders = finding.offenders
+    whole = len(offenders) <= at_once
+    if not whole:
+        text = finding.model_copy(update={"offenders": []}).model_dump_json(indent=2)
+        before, found, after = text.partition(_NO_OFFENDERS)
+        whole = not found  # (the serializer's layout changed: the whole text, as before)
+    if whole:
+        yield indent + finding.model_dump_json(indent=2).replace("\n", "\n" + indent) + end
+        return
+    item_indent = indent + "  "  # the list's items, one level below the finding's keys
+    yield indent + before.replace("\n", "\n" + indent) + "\n" + item_indent + '"offenders": ['
+    for start in range(0, len(offenders), at_once):
+        # "[\n  {...},\n  {...}\n]": the items between the brackets, re-indented
+        items = _offender_list.dump_json(offenders[start:start + at_once], indent=2).decode()[2:-2]
+        yield ("\n" if start == 0 else ",\n") + item_indent + items.replace("\n", "\n" + item_indent)
+    yield "\n" + item_indent + "]" + after.replace("\n", "\n" + indent) + end
 
 
 def report_json_schema() -> dict:
