@@ -25,6 +25,7 @@ from .calendar import WorkingCalendar
 from .compiled import CompiledRuleset, Selection
 from .deadlines import FAIL, PASS, PENDING, Verdict, after_event_due, answer_slot, in_time, judge, month_day, slots
 from .errors import InputError, Location
+from .evaluators.spill import Buckets
 from .i18n import Text
 from .messages import render_text
 from .quantities import format_ratio
@@ -52,19 +53,55 @@ class Aggregator:
         # distinct values merged from other processes, kept compact (see __getstate__):
         # [(separator, last character, the distinct values ending in it, joined)]
         self.joined: list[tuple[str, str, str]] = []
-        self._counted: tuple[int, int, int] | None = None
+        # distinct string values past DISTINCT_IN_MEMORY of them, on disk by their last
+        # character (`_spill`); `values` is then the window of the latest ones
+        self.spilled: Buckets | None = None
+        self._spills = 0
+        self._counted: tuple[int, int, int, int] | None = None
 
     def take(self, values: tuple, ref: Ref) -> None:
         if self.excluded and ref[3] in self.excluded:
             return
         if self.distinct:
             if values[0] is not None:
-                self.values.add(values[0])
+                seen = self.values
+                seen.add(values[0])
+                if len(seen) >= DISTINCT_IN_MEMORY:
+                    self._spill()
         elif self.sum:
             if values[0] is not None:
                 self.total += values[0]
         else:
             self.count += 1
+
+    def _spill(self) -> None:
+        """Move the distinct values held to disk, when all are strings (credit codes: a
+        million at province scale, a string and a set slot each, some 120 bytes, were
+        the largest thing a part of a large audit held after its stream state). Values
+        seen again later are written again: counting removes them, a bucket at a time."""
+        values = self.values
+        if self._spills < 0 or set(map(type, values)) != {str}:
+            self._spills = -1  # other values: they stay in memory, as they always did
+            return
+        if self.spilled is None:
+            self.spilled = Buckets(_CHAR_BUCKETS, _char_bucket, pack=list)
+        append = self.spilled.append
+        for v in values:
+            append(v)
+        self.values = set()
+        self._spills += 1
+
+    def release(self) -> None:
+        """Let go of the distinct values (the owner has read `value` for the last time)."""
+        self.values, self.joined, self._counted = set(), [], None
+        if self.spilled is not None:
+            self.spilled.close()
+            self.spilled = None
+
+    def _spilled_values(self, b: int):
+        if self.spilled is not None:
+            for chunk in self.spilled.chunks(b):
+                yield from chunk
 
     def merge(self, other: "Aggregator") -> None:
         """Add what `other` took (the same selection over another part of the stream)."""
@@ -72,17 +109,25 @@ class Aggregator:
         self.values |= other.values
         self.joined += other.joined
         self.total += other.total
+        if other.spilled is not None:
+            for b in range(_CHAR_BUCKETS):
+                for v in other._spilled_values(b):
+                    self.take((v,), (None, None, None, None))
+        if len(self.values) >= DISTINCT_IN_MEMORY:
+            self._spill()
 
     @property
     def value(self) -> int:
         if self.distinct:
-            if not self.joined:
+            if not self.joined and self.spilled is None:
                 return len(self.values)
-            # `values` only grows, and `joined` only gets longer: their sizes identify the count
-            key = (len(self.values), len(self.joined))
-            if self._counted is None or self._counted[:2] != key:
-                self._counted = key + (_distinct_count(self.values, self.joined),)
-            return self._counted[2]
+            # `values` only grows (or goes to disk), and `joined` only gets longer: their
+            # sizes and the number of spills identify the count
+            key = (len(self.values), len(self.joined), self._spills)
+            if self._counted is None or self._counted[:3] != key:
+                self._counted = key + (_distinct_count(self.values, self.joined,
+                                                       self if self.spilled is not None else None),)
+            return self._counted[3]
         if self.sum:
             return self.total
         return self.count
@@ -95,6 +140,8 @@ class Aggregator:
     # main process counts one group at a time (a sort of half a million took 0.36 s).
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
+        if self.spilled is not None:
+            return self._spilled_state(state)
         values = self.values
         if values and set(map(type, values)) == {str}:
             groups = sorted(_by_last_character(values).items())
@@ -105,6 +152,49 @@ class Aggregator:
                     break  # (else no separator is free: the set goes as it is)
         state["_counted"] = None
         return state
+
+    def _spilled_state(self, state: dict) -> dict:
+        """The joined form of values on disk: a bucket of last characters at a time, each
+        bucket's distinct values joined with a separator none of them holds (or, where
+        none is free, kept as a set), so no more than a bucket's set is held at once."""
+        texts: list[tuple[str, str, str]] = []
+        window = _by_char_bucket(self.values)
+        plain: set = set(window.get(-1, ()))  # values other than strings, taken after the last spill
+        for b in range(_CHAR_BUCKETS):
+            distinct = set(self._spilled_values(b))
+            distinct.update(window.get(b, ()))
+            if not distinct:
+                continue
+            if set(map(type, distinct)) != {str}:
+                plain |= distinct
+                continue
+            groups = sorted(_by_last_character(distinct).items())
+            for sep in _SEPARATORS:
+                joined = [(sep, last, sep.join(group)) for last, group in groups]
+                if all(text.count(sep) == len(group) - 1 for (_, _, text), (_, group) in zip(joined, groups)):
+                    texts += joined
+                    break
+            else:
+                plain |= distinct
+        state.update(values=plain, joined=self.joined + texts, spilled=None, _spills=0, _counted=None)
+        return state
+
+
+# distinct values an aggregator holds before they go to disk (about 8 MB of credit codes)
+DISTINCT_IN_MEMORY = 65_536
+_CHAR_BUCKETS = 64
+
+
+def _char_bucket(value: str) -> int:
+    """The bucket of a value by its last character: equal values share it."""
+    return ord(value[-1]) & (_CHAR_BUCKETS - 1) if value else 0
+
+
+def _by_char_bucket(values) -> dict[int, list]:
+    groups: dict[int, list] = {}
+    for v in values:
+        groups.setdefault(_char_bucket(v) if type(v) is str else -1, []).append(v)
+    return groups
 
 
 _SEPARATORS = ("\x00", "\x1f", "\n", "\ufdd0")
@@ -121,27 +211,33 @@ def _by_last_character(values) -> dict[str, list[str]]:
     return groups
 
 
-def _distinct_count(values: set, joined: list[tuple[str, str, str]]) -> int:
-    """How many distinct values `values` and the joined strings hold together.
+def _distinct_count(values: set, joined: list[tuple[str, str, str]], spilled: Aggregator | None = None) -> int:
+    """How many distinct values `values`, the joined strings and the values `spilled`
+    has on disk hold together.
 
     Each joined string holds values of one last character (`Aggregator.__getstate__`),
-    and equal values have equal last characters: so the values are counted one last
-    character at a time, in a set of that group only (a few percent of the million
-    credit codes of a province), never all of them at once."""
+    and equal values have equal last characters: so the values are counted one bucket of
+    last characters at a time, in a set of that bucket only (a few percent of the
+    million credit codes of a province), never all of them at once."""
     if not all(type(v) is str for v in values):  # values of other types: the plain way
         every = set(values)
         for sep, _, text in joined:
             every.update(text.split(sep))
+        for b in range(_CHAR_BUCKETS) if spilled is not None else ():
+            every.update(spilled._spilled_values(b))
         return len(every)
-    texts: dict[str, list[tuple[str, str]]] = {}
+    texts: dict[int, list[tuple[str, str]]] = {}
     for sep, last, text in joined:
-        texts.setdefault(last, []).append((sep, text))
-    own = _by_last_character(values)
+        texts.setdefault(_char_bucket(last), []).append((sep, text))
+    own = _by_char_bucket(values)
+    on_disk = {b for b in range(_CHAR_BUCKETS) if spilled.spilled.holds(b)} if spilled is not None else set()
     n = 0
-    for last in texts.keys() | own.keys():
-        group = set(own.get(last, ()))
-        for sep, text in texts.get(last, ()):
+    for b in texts.keys() | own.keys() | on_disk:
+        group = set(own.get(b, ()))
+        for sep, text in texts.get(b, ()):
             group.update(text.split(sep))
+        if b in on_disk:
+            group.update(spilled._spilled_values(b))
         n += len(group)
     return n
 
@@ -273,6 +369,14 @@ def source_ref(location: Location | None) -> SourceRef | None:
 # turn (a 1M-record audit builds 160,000 offenders in one go; pydantic's model_construct
 # measured slower than either)
 _validate_offender = Offender.__pydantic_validator__.validate_python
+# Every offender built here has every field set: one set of their names is shared by all,
+# as `model_construct(_fields_set=...)` would share a set given to it (a copy or an
+# update of a model copies its set). A set per model was 432 of the 1,152 bytes of an
+# offender and its location, some 69 MB of the 160,000 offenders of a province's audit,
+# at the main process's peak.
+_OFFENDER_FIELDS = set(Offender.model_fields)
+_SOURCE_FIELDS = set(SourceRef.model_fields)
+_set_attribute = object.__setattr__
 
 
 def offender(ref: Ref, detail: dict | None = None) -> Offender:
@@ -281,7 +385,11 @@ def offender(ref: Ref, detail: dict | None = None) -> Offender:
     if task_id is not None and kind != "task":
         d.setdefault("task_id", task_id)
     where = None if location is None else {"file": location.file, "line": location.line, "column": location.column}
-    return _validate_offender({"kind": kind, "id": str(oid), "location": where, "detail": d})
+    made = _validate_offender({"kind": kind, "id": str(oid), "location": where, "detail": d})
+    _set_attribute(made, "__pydantic_fields_set__", _OFFENDER_FIELDS)
+    if where is not None:
+        _set_attribute(made.location, "__pydantic_fields_set__", _SOURCE_FIELDS)
+    return made
 
 
 def _offender_key(o: Offender) -> tuple:
@@ -545,24 +653,33 @@ def plan_consumers(ruleset: Ruleset, compiled: CompiledRuleset, ctx: Context) ->
 
 def findings(ruleset: Ruleset, plan: RulePlan, ctx: Context, *, release: bool = False) -> list[Finding]:
     """One finding per rule, in ruleset order. `release`: the caller's last use of `plan`,
-    so each rule's collected offenders are dropped once its finding holds them (a
-    province's audit would otherwise hold 160,000 refs and their offenders at once)."""
-    out: list[Finding] = []
-    for rule in ruleset.rules:
+    so each rule's consumers let go of what they took once its finding is made, the
+    targets' first (a province's audit would otherwise hold 160,000 refs, their
+    offenders and a million distinct credit codes at once)."""
+    rules = list(ruleset.rules)
+    order = range(len(rules))
+    if release:  # targets first: their distinct values go before any offender is made
+        order = sorted(order, key=lambda i: plan.by_rule[rules[i].id][0] != "target")
+    out: list[Finding | None] = [None] * len(rules)
+    for i in order:
+        rule = rules[i]
         entry = plan.by_rule[rule.id]
         kind = entry[0]
         if kind == "na":
-            out.append(_not_applicable(rule, ctx, entry[1]))
+            out[i] = _not_applicable(rule, ctx, entry[1])
         elif kind == "target":
-            out.append(target_finding(rule, entry[1].value, entry[2].value, ctx, plan.target_notes.get(rule.id, [])))
+            out[i] = target_finding(rule, entry[1].value, entry[2].value, ctx, plan.target_notes.get(rule.id, []))
+            if release:
+                entry[1].release()
+                entry[2].release()
         elif kind == "prohibition":
-            out.append(prohibition_finding(rule, entry[1].refs, ctx))
+            out[i] = prohibition_finding(rule, entry[1].refs, ctx)
             if release:
                 entry[1].refs = []
         elif kind == "object_deadline":
-            out.append(object_deadline_finding(rule, entry[1], ctx))
+            out[i] = object_deadline_finding(rule, entry[1], ctx)
             if release:
                 entry[1].failed = []
         else:
-            out.append(slot_deadline_finding(rule, ctx))
+            out[i] = slot_deadline_finding(rule, ctx)
     return out

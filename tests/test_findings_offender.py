@@ -25,6 +25,18 @@ def test_an_offender_is_the_validated_offender(kind, oid, location, task, detail
         d.setdefault("task_id", task)
     want = Offender(kind=kind, id=str(oid), location=source_ref(location), detail=d)
     assert got == want and got.model_dump_json() == want.model_dump_json()
+    assert got.model_fields_set == want.model_fields_set
+    if location is not None:
+        assert got.location.model_fields_set == want.location.model_fields_set
+
+
+def test_offenders_share_one_set_of_field_names_that_copies_do_not_change():
+    a, b = (offender(("record", f"R{i}", Location("r.jsonl", i, 1), "T1")) for i in (1, 2))
+    assert a.model_fields_set is b.model_fields_set and a.location.model_fields_set is b.location.model_fields_set
+    before = set(a.model_fields_set)
+    copied = a.model_copy(update={"id": "R9"})
+    assert copied.id == "R9" and a.id == "R1" and b.model_fields_set == before == set(Offender.model_fields)
+    assert copied.model_fields_set is not a.model_fields_set
 
 
 def test_a_value_validation_would_refuse_is_still_refused():

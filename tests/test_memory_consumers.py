@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import pickle
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from policy_rules.calendar import WorkingCalendar
@@ -119,3 +120,46 @@ def test_distinct_count_of_grouped_parts_and_own_values(parts, own):
         own += list(state["values"])
     expected = set(own) | {v for vs in parts for v in vs}
     assert findings._distinct_count(set(own), joined) == len(expected)
+
+
+@pytest.mark.parametrize("in_memory,chunk", [(1, 1), (3, 2), (4, 5)])
+def test_distinct_values_held_on_disk_count_merge_and_travel_as_one_set(in_memory, chunk):
+    # past `DISTINCT_IN_MEMORY` values an aggregator of strings writes them to disk by last
+    # character: counted, merged and pickled, they are still one set
+    from policy_rules import findings
+    from policy_rules.evaluators import spill
+
+    saved = findings.DISTINCT_IN_MEMORY, spill.BUCKET_CHUNK
+    findings.DISTINCT_IN_MEMORY, spill.BUCKET_CHUNK = in_memory, chunk
+    try:
+        _spilled_sets_count_as_one_set()
+    finally:
+        findings.DISTINCT_IN_MEMORY, spill.BUCKET_CHUNK = saved
+
+
+@settings(max_examples=150)
+@given(st.lists(values, min_size=1, max_size=3), values, st.booleans(), st.booleans())
+def _spilled_sets_count_as_one_set(parts, later, pickle_parts, pickle_main):
+    main = Aggregator("credit_code", None)
+    for part_values in parts:
+        part = Aggregator("credit_code", None)
+        for v in part_values:
+            part.take((v,), ("record", "R", None, "T1"))
+        everything = {v for v in part_values if v is not None}
+        assert part.value == len(everything)
+        if all(type(v) is str for v in everything) and len(everything) >= 2 * findings_limit():
+            assert part.spilled is not None  # the values did go to disk
+        main.merge(_roundtrip(part) if pickle_parts else part)
+    if pickle_main:
+        main = _roundtrip(main)
+    everything = {v for vs in parts for v in vs if v is not None}
+    assert main.value == len(everything)
+    for v in later:
+        main.take((v,), ("record", "R", None, "T1"))
+    assert main.value == len(everything | {v for v in later if v is not None})
+    assert _roundtrip(main).value == main.value
+
+
+def findings_limit() -> int:
+    from policy_rules import findings
+    return findings.DISTINCT_IN_MEMORY
