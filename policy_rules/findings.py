@@ -98,11 +98,6 @@ class Aggregator:
             self.spilled.close()
             self.spilled = None
 
-    def _spilled_values(self, b: int):
-        if self.spilled is not None:
-            for chunk in self.spilled.chunks(b):
-                yield from chunk
-
     def merge(self, other: "Aggregator") -> None:
         """Add what `other` took (the same selection over another part of the stream)."""
         self.count += other.count
@@ -111,7 +106,7 @@ class Aggregator:
         self.total += other.total
         if other.spilled is not None:
             for b in range(_CHAR_BUCKETS):
-                for v in other._spilled_values(b):
+                for v in _values_on_disk(other.spilled, b):
                     self.take((v,), (None, None, None, None))
         if len(self.values) >= DISTINCT_IN_MEMORY:
             self._spill()
@@ -125,8 +120,7 @@ class Aggregator:
             # sizes and the number of spills identify the count
             key = (len(self.values), len(self.joined), self._spills)
             if self._counted is None or self._counted[:3] != key:
-                self._counted = key + (_distinct_count(self.values, self.joined,
-                                                       self if self.spilled is not None else None),)
+                self._counted = key + (_distinct_count(self.values, self.joined, self.spilled),)
             return self._counted[3]
         if self.sum:
             return self.total
@@ -144,12 +138,9 @@ class Aggregator:
             return self._spilled_state(state)
         values = self.values
         if values and set(map(type, values)) == {str}:
-            groups = sorted(_by_last_character(values).items())
-            for sep in _SEPARATORS:
-                texts = [(sep, last, sep.join(group)) for last, group in groups]
-                if all(text.count(sep) == len(group) - 1 for (_, _, text), (_, group) in zip(texts, groups)):
-                    state["values"], state["joined"] = set(), self.joined + texts
-                    break  # (else no separator is free: the set goes as it is)
+            texts = _joined(values)
+            if texts is not None:  # (else no separator is free: the set goes as it is)
+                state["values"], state["joined"] = set(), self.joined + texts
         state["_counted"] = None
         return state
 
@@ -161,21 +152,15 @@ class Aggregator:
         window = _by_char_bucket(self.values)
         plain: set = set(window.get(-1, ()))  # values other than strings, taken after the last spill
         for b in range(_CHAR_BUCKETS):
-            distinct = set(self._spilled_values(b))
+            distinct = set(_values_on_disk(self.spilled, b))
             distinct.update(window.get(b, ()))
             if not distinct:
                 continue
-            if set(map(type, distinct)) != {str}:
+            joined = _joined(distinct) if set(map(type, distinct)) == {str} else None
+            if joined is None:
                 plain |= distinct
-                continue
-            groups = sorted(_by_last_character(distinct).items())
-            for sep in _SEPARATORS:
-                joined = [(sep, last, sep.join(group)) for last, group in groups]
-                if all(text.count(sep) == len(group) - 1 for (_, _, text), (_, group) in zip(joined, groups)):
-                    texts += joined
-                    break
             else:
-                plain |= distinct
+                texts += joined
         state.update(values=plain, joined=self.joined + texts, spilled=None, _spills=0, _counted=None)
         return state
 
@@ -188,6 +173,22 @@ _CHAR_BUCKETS = 64
 def _char_bucket(value: str) -> int:
     """The bucket of a value by its last character: equal values share it."""
     return ord(value[-1]) & (_CHAR_BUCKETS - 1) if value else 0
+
+
+def _values_on_disk(buckets: Buckets, b: int):
+    for chunk in buckets.chunks(b):
+        yield from chunk
+
+
+def _joined(values) -> list[tuple[str, str, str]] | None:
+    """Distinct strings as `(separator, last character, joined)`, one per last character,
+    with one separator that none of them holds; None when no separator is free."""
+    groups = sorted(_by_last_character(values).items())
+    for sep in _SEPARATORS:
+        texts = [(sep, last, sep.join(group)) for last, group in groups]
+        if all(text.count(sep) == len(group) - 1 for (_, _, text), (_, group) in zip(texts, groups)):
+            return texts
+    return None
 
 
 def _by_char_bucket(values) -> dict[int, list]:
@@ -211,9 +212,9 @@ def _by_last_character(values) -> dict[str, list[str]]:
     return groups
 
 
-def _distinct_count(values: set, joined: list[tuple[str, str, str]], spilled: Aggregator | None = None) -> int:
-    """How many distinct values `values`, the joined strings and the values `spilled`
-    has on disk hold together.
+def _distinct_count(values: set, joined: list[tuple[str, str, str]], spilled: Buckets | None = None) -> int:
+    """How many distinct values `values`, the joined strings and the values on disk in
+    `spilled` (`Aggregator._spill`) hold together.
 
     Each joined string holds values of one last character (`Aggregator.__getstate__`),
     and equal values have equal last characters: so the values are counted one bucket of
@@ -224,20 +225,20 @@ def _distinct_count(values: set, joined: list[tuple[str, str, str]], spilled: Ag
         for sep, _, text in joined:
             every.update(text.split(sep))
         for b in range(_CHAR_BUCKETS) if spilled is not None else ():
-            every.update(spilled._spilled_values(b))
+            every.update(_values_on_disk(spilled, b))
         return len(every)
     texts: dict[int, list[tuple[str, str]]] = {}
     for sep, last, text in joined:
         texts.setdefault(_char_bucket(last), []).append((sep, text))
     own = _by_char_bucket(values)
-    on_disk = {b for b in range(_CHAR_BUCKETS) if spilled.spilled.holds(b)} if spilled is not None else set()
+    on_disk = {b for b in range(_CHAR_BUCKETS) if spilled.holds(b)} if spilled is not None else set()
     n = 0
     for b in texts.keys() | own.keys() | on_disk:
         group = set(own.get(b, ()))
         for sep, text in texts.get(b, ()):
             group.update(text.split(sep))
         if b in on_disk:
-            group.update(spilled._spilled_values(b))
+            group.update(_values_on_disk(spilled, b))
         n += len(group)
     return n
 

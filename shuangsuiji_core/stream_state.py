@@ -217,6 +217,7 @@ class BucketedStreamState:
             raise ValueError("buckets must be a power of two")
         self.buckets = buckets
         self._mask = mask = buckets - 1
+        # by credit code, as `_code_bucket` (an observed code is never None): once a record
         self._seen = Buckets(buckets, lambda item: hash(item[2]) & mask, chunk=chunk, pack=_columns)
         self._open: tuple[int, StreamState] | None = None
 
@@ -225,7 +226,9 @@ class BucketedStreamState:
                               buckets=self.buckets, bucket_of=self.bucket_of, open_bucket=self.open_bucket)
 
     def bucket_of(self, snap: tuple) -> int:
-        cc = snap[1]
+        return self._code_bucket(snap[1])
+
+    def _code_bucket(self, cc: str | None) -> int:
         return hash(cc) & self._mask if cc is not None else 0
 
     def observe(self, key: bytes, task: str, cc: str) -> None:
@@ -255,7 +258,7 @@ class BucketedStreamState:
         return self.open_bucket(self.bucket_of(snap)).value(fact_type, field, snap, ref)
 
     def first_in_task(self, task: str, cc: str) -> bytes | None:
-        return self.open_bucket(hash(cc) & self._mask).first_in_task(task, cc)
+        return self.open_bucket(self._code_bucket(cc)).first_in_task(task, cc)
 
     def clear(self) -> None:
         self._seen.close()
@@ -285,16 +288,13 @@ class BucketedStreamState:
             out += shared.part(wanted)
         return sorted(out)
 
-    def absorb(self, part: Iterable[tuple]) -> None:
-        observe = self.observe
-        for cc, firsts in part:
-            for key, task in firsts:
-                observe(key, task, cc)
+    absorb = StreamState.absorb  # all it does is observe
 
 
 def _columns(items: list[tuple]) -> list[tuple]:
-    """A chunk of observations as three columns (keys, tasks, codes): a third of the pickle."""
-    return list(zip(*items)) if items else [(), (), ()]
+    """A chunk of observations (never empty) as three columns (keys, tasks, codes): a
+    third of the pickle."""
+    return list(zip(*items))
 
 
 _FIELD_NUMBERS = {"duplicate_in_task": 0, "repeat_in_year": 1}

@@ -106,7 +106,9 @@ def _unpacked(chunk):
 def test_bucket_chunks_hold_the_items_with_their_columns_also_after_more_appends(items, chunk, more_at):
     from policy_rules.evaluators.spill import Buckets
 
-    bucket = lambda item: len(item[1][1]) % 2  # noqa: E731 - by the ref's id
+    def bucket(item):  # by the ref's id
+        return len(item[1][1]) % 2
+
     buckets = Buckets(2, bucket, chunk=chunk)
     for item in items[:more_at]:
         buckets.append(item)

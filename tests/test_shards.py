@@ -11,8 +11,7 @@ import pytest
 from benchmark_modules import load_benchmark
 
 from policy_rules.errors import InputError
-from policy_rules.evaluators import EngineOptions
-from policy_rules.evaluators import spill
+from policy_rules.evaluators import EngineOptions, spill
 from policy_rules.evaluators.durable import available
 from shuangsuiji_core import shards
 from shuangsuiji_core.evaluation import evaluate

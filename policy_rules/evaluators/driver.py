@@ -375,7 +375,7 @@ class Run:
                         for snap, rid, task in zip(snaps, ids, tasks)]
         resolvers = [self._resolver(qid, resolve_many) for qid in self.candidates]
         if deferred.bucket_of is None:
-            for (qid, store), resolve in zip(self.candidates.items(), resolvers):
+            for store, resolve in zip(self.candidates.values(), resolvers):
                 resolve(store.chunks())
         else:
             for b in range(deferred.buckets):
