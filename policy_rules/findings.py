@@ -19,15 +19,17 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field, fields
 from fractions import Fraction
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
+from . import offender_file
 from .calendar import WorkingCalendar
 from .compiled import CompiledRuleset, Selection
 from .deadlines import FAIL, PASS, PENDING, Verdict, after_event_due, answer_slot, in_time, judge, month_day, slots
 from .errors import InputError, Location
-from .evaluators.spill import Buckets
+from .evaluators.spill import Buckets, PackedRefs
 from .i18n import Text
 from .messages import render_text
+from .offender_file import OffenderFile, make_offender
 from .quantities import format_ratio
 from .report import Finding, Offender, SourceRef, Status
 from .schema import (AfterEventSchedule, ByDateSchedule, DeadlineRule, OnceSchedule, ProhibitionRule, Ruleset,
@@ -247,22 +249,13 @@ class OffenderCollector:
     needs: tuple = ()
 
     def __init__(self):
-        self.refs: list[Ref] = []
+        self.refs = PackedRefs()  # packed in memory as they come: see PackedRefs
 
     def take(self, values: tuple, ref: Ref) -> None:
         self.refs.append(ref)
 
     def merge(self, other: "OffenderCollector") -> None:
         self.refs.extend(other.refs)  # the finding sorts offenders by location
-
-    # A part of a large audit sends its consumers to the main process pickled: offenders
-    # go as columns, without a pickled object and a memo entry per ref and `Location`
-    # (a third of the CPU, and less memory in both processes while they are in transit).
-    def __getstate__(self) -> dict:
-        return _packed_state(self.__dict__, "refs", lambda refs: (refs, None))
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(_unpacked_state(state, "refs", lambda refs, _: list(refs)))
 
 
 class ObjectDeadlineCollector:
@@ -366,31 +359,13 @@ def source_ref(location: Location | None) -> SourceRef | None:
     return SourceRef(file=location.file, line=location.line, column=location.column)
 
 
-# one validation of the offender with its location nested, not two models validated in
-# turn (a 1M-record audit builds 160,000 offenders in one go; pydantic's model_construct
-# measured slower than either)
-_validate_offender = Offender.__pydantic_validator__.validate_python
-# Every offender built here has every field set: one set of their names is shared by all,
-# as `model_construct(_fields_set=...)` would share a set given to it (a copy or an
-# update of a model copies its set). A set per model was 432 of the 1,152 bytes of an
-# offender and its location, some 69 MB of the 160,000 offenders of a province's audit,
-# at the main process's peak.
-_OFFENDER_FIELDS = set(Offender.model_fields)
-_SOURCE_FIELDS = set(SourceRef.model_fields)
-_set_attribute = object.__setattr__
-
-
 def offender(ref: Ref, detail: dict | None = None) -> Offender:
     kind, oid, location, task_id = ref[0], ref[1], ref[2], ref[3]
     d = dict(detail or {})
     if task_id is not None and kind != "task":
         d.setdefault("task_id", task_id)
     where = None if location is None else {"file": location.file, "line": location.line, "column": location.column}
-    made = _validate_offender({"kind": kind, "id": str(oid), "location": where, "detail": d})
-    _set_attribute(made, "__pydantic_fields_set__", _OFFENDER_FIELDS)
-    if where is not None:
-        _set_attribute(made.location, "__pydantic_fields_set__", _SOURCE_FIELDS)
-    return made
+    return make_offender(kind, str(oid), where, d)
 
 
 def _offender_key(o: Offender) -> tuple:
@@ -429,6 +404,8 @@ def _finding(rule, status: Status, ctx: Context, *, measured: str | None = None,
              due: _dt.date | None = None, offenders: list[Offender] | None = None, notes: list[Text] | None = None,
              waiver=None) -> Finding:
     offenders = sort_offenders(offenders or [])
+    if len(offenders) > offender_file.OFFENDERS_IN_MEMORY:  # a province's audit: see offender_file
+        offenders = OffenderFile(offenders)
     context = {"measured": measured or "", "threshold": threshold or "", "due": due.isoformat() if due else "",
                "offender_count": len(offenders)}
     return Finding(rule_id=rule.id, kind=rule.kind, title=rule.title, severity=rule.severity, status=status,
@@ -510,7 +487,7 @@ def _split_task_waived(rule, items: list[tuple[Ref, dict]], ctx: Context) -> tup
     return offenders, notes, bool(items) and waived == len(items)
 
 
-def prohibition_finding(rule: ProhibitionRule, refs: list[Ref], ctx: Context) -> Finding:
+def prohibition_finding(rule: ProhibitionRule, refs: Collection[Ref], ctx: Context) -> Finding:
     if not refs:
         return _finding(rule, Status.passed, ctx, measured="0")
     offenders, notes, all_waived = _split_task_waived(rule, [(r, {}) for r in refs], ctx)

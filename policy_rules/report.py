@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from enum import Enum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WrapSerializer, WrapValidator
 
 from .i18n import Text
+from .offender_file import dump_offender_file, keep_offender_file
 from .schema import Severity, Source
 
 REPORT_SCHEMA_VERSION = "1.0"
@@ -47,6 +49,11 @@ class Offender(_Frozen):
     detail: dict[str, str | int | bool | None] = Field(default_factory=dict)
 
 
+# A finding's offenders: a list, or past `offender_file.OFFENDERS_IN_MEMORY` of them an
+# `OffenderFile` (on disk, read as the same list); the JSON and its schema are a list's.
+Offenders = Annotated[list[Offender], WrapValidator(keep_offender_file), WrapSerializer(dump_offender_file)]
+
+
 class WaiverApplied(_Frozen):
     rule: str
     reason: str
@@ -64,7 +71,7 @@ class Finding(_Frozen):
     measured: str | None = None   # "3/5 (60%)", a count, or a date
     threshold: str | None = None  # ">= 60%"
     due: _dt.date | None = None
-    offenders: list[Offender] = Field(default_factory=list)
+    offenders: Offenders = Field(default_factory=list)
     source: Source
     message: Text
     waiver: WaiverApplied | None = None

@@ -37,6 +37,7 @@ from policy_rules.waivers import WaiverBook, WaiverSpec, check_waivers
 
 from . import facts as _facts
 from . import shards as _shards
+from .freed_memory import return_freed_memory
 from .loading.record_source import RecordSource, RecordSources
 from .plan import Plan
 from .stream_state import BucketedStreamState
@@ -66,16 +67,6 @@ def compile_for_domain(ruleset: Ruleset, vocabulary: Vocabulary | None = None) -
         _COMPILED.clear()
     _COMPILED[key] = (ruleset, vocabulary, compiled)
     return compiled
-
-
-def _return_freed_memory() -> None:
-    """Hand memory freed by a large evaluation back to the OS (glibc keeps it otherwise),
-    so a long-running process evaluating again and again stays flat."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _inspector_filter(compiled: CompiledRuleset):
@@ -262,7 +253,7 @@ def evaluate(ruleset: Ruleset, plan: Plan | None = None, records: Iterable[Recor
 
     del run, rule_plan
     if records is not None:
-        _return_freed_memory()
+        return_freed_memory()
     warnings += book.unused_warnings()
     meta = ruleset.ruleset
     return Report(ruleset_id=meta.id, ruleset_version=meta.version, ruleset_title=meta.title, as_of=as_of,

@@ -16,7 +16,8 @@ The exchange, per part (`_part_main`):
     part -> main   ("part", whether an id hash repeats, its stream state of the
                     codes another part also saw)
     main -> part   ("absorb", the other parts' state of the same codes) | ("stop",)
-    part -> main   ("done", consumers, run state, counters)
+    part -> main   ("done",), its consumers, run state and counters pickled into a
+                    temporary file the main process opened for it before the fork
 
 With the state of shared codes absorbed, each part resolves `duplicate_in_task` and
 `repeat_in_year` exactly as one process would. The main process merges the parts in
@@ -32,12 +33,15 @@ read, never a different answer.
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
 from array import array
 from itertools import chain
 from typing import Sequence
 
 from policy_rules.evaluators.driver import Run
 
+from .freed_memory import return_freed_memory
 from .loading.hash_set import common_hashes
 from .loading.record_source import RecordSource, RecordSources
 
@@ -108,32 +112,51 @@ def run_in_parts(run: Run, consumers: Sequence, builder, state, groups: list[lis
     import multiprocessing
 
     ctx = multiprocessing.get_context("fork")
-    procs, conns = [], []
+    procs, conns, results = [], [], []
     try:
         for group in groups:
             mine, theirs = ctx.Pipe()
-            p = ctx.Process(target=_part_main, args=(theirs, group, run, consumers, builder, state, global_facts,
-                                                     engine_name),
+            result = tempfile.TemporaryFile(prefix="shuangsuiji-part-")
+            p = ctx.Process(target=_part_main, args=(theirs, result, group, run, consumers, builder, state,
+                                                     global_facts, engine_name),
                             daemon=False, name="shuangsuiji-part")
             p.start()
             theirs.close()
             procs.append(p)
             conns.append(mine)
+            results.append(result)
         try:
-            result = _exchange(conns)
+            _exchange(conns)
         except PartsFailed:
             return None
+        for p in procs:  # a part has nothing left to do once done: its memory goes before any is read
+            p.join()
         outside = evaluated = 0
-        for (part_consumers, part_run, counters) in result:
+        # A part's consumers are read from its file and merged before the next part's are
+        # read: the main process holds what it merged and one part in transit, never the
+        # pickled bytes of any (a pipe held a part's whole pickle on both ends at once).
+        for k, result in enumerate(results):
+            try:
+                result.seek(0)
+                part_consumers, part_run, counters = pickle.load(result)
+            except Exception as exc:  # noqa: BLE001 - unreadable: the caller evaluates in one process
+                if k:  # (the parts before it are merged: only an exact second pass is safe)
+                    raise RuntimeError(f"the result of part {k + 1} could not be read: {exc}") from exc
+                return None
+            finally:
+                result.close()
             for c, pc in zip(consumers, part_consumers):
                 c.merge(pc)
             run.merge(part_run)
             outside += counters[0]
             evaluated += counters[1]
+            del part_consumers, part_run
         return outside, evaluated
     finally:
         for c in conns:
             c.close()
+        for r in results:
+            r.close()
         for p in procs:
             p.join(timeout=5)
             if p.is_alive():
@@ -151,7 +174,7 @@ def _receive(conn, kind: str):
     return msg[1:]
 
 
-def _exchange(conns) -> list[tuple]:
+def _exchange(conns) -> None:
     # The overlaps are found in the parts, a slice of hashes at a time (`common_hashes`),
     # and the main process only relays bytes: Python sets of a million hashes, here or in
     # the parts, took 60-180 MB at the very moment the parts were at their largest.
@@ -184,11 +207,12 @@ def _exchange(conns) -> list[tuple]:
     for k, c in enumerate(conns):
         c.send(("absorb", list(chain.from_iterable(p for j, p in enumerate(parts) if j != k))))
     del parts
-    return [_receive(c, "done") for c in conns]
+    for c in conns:
+        _receive(c, "done")
 
 
-def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, builder, state, global_facts: list,
-               engine_name: str) -> None:  # pragma: no cover - runs in the forked part (covered via evaluate)
+def _part_main(conn, result, group: list[RecordSource], run: Run, consumers: Sequence, builder, state,
+               global_facts: list, engine_name: str) -> None:  # pragma: no cover - runs in the forked part (covered via evaluate)
     try:
         _forget_parents_engines()
         run.grow_after = None  # the parts already use the cores
@@ -198,6 +222,7 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         codes = state.code_hashes() if state is not None else array("q")
         conn.send(("seen", id_hashes, codes.tobytes()))
         del id_hashes
+        return_freed_memory()  # the hashes' copies: each part is at its largest from here on
         msg = conn.recv()
         if msg[0] != "check":
             return
@@ -215,6 +240,7 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
             del common
         conn.send(("part", collision, shared))
         del shared, codes
+        return_freed_memory()
         msg = conn.recv()
         if msg[0] != "absorb":
             return
@@ -224,8 +250,12 @@ def _part_main(conn, group: list[RecordSource], run: Run, consumers: Sequence, b
         run.finish_stream()
         if state is not None:
             state.clear()
-        conn.send(("done", list(consumers), run.part_state(),
-                    (builder.outside_period, builder.records)))
+        # written as it is pickled (framed), never held whole; the main process reads it
+        # after every part is done and gone
+        pickle.dump((list(consumers), run.part_state(), (builder.outside_period, builder.records)),
+                    result, protocol=pickle.HIGHEST_PROTOCOL)
+        result.flush()
+        conn.send(("done",))
     except BaseException as exc:  # noqa: BLE001 - any failure: the caller evaluates in one process
         try:
             conn.send(("failed", f"{type(exc).__name__}: {exc}"))

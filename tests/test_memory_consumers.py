@@ -11,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from policy_rules.calendar import WorkingCalendar
 from policy_rules.errors import Location
+from policy_rules.evaluators import spill
 from policy_rules.findings import Aggregator, ObjectDeadlineCollector, OffenderCollector
 from policy_rules.schema import ByDateSchedule
 
@@ -31,20 +32,41 @@ def _roundtrip(obj):
 
 
 @settings(max_examples=150)
-@given(ref_lists, ref_lists)
-def test_offender_collector_pickles_to_an_equal_collector(a, b):
-    first, second = OffenderCollector(), OffenderCollector()
-    for ref in a:
-        first.take((), ref)
-    for ref in b:
-        second.take((), ref)
-    back = _roundtrip(first)
-    assert back.refs == a and type(back.refs) is list
-    common = [ref for ref in a if len(ref) == 4 and type(ref[2]) is Location]
-    assert (type(first.__getstate__()["refs"]) is tuple) == (bool(a) and len(common) == len(a))  # as columns
-    assert [type(r[2]) for r in back.refs if len(r) > 2] == [type(r[2]) for r in a if len(r) > 2]
-    back.merge(_roundtrip(second))
-    assert back.refs == a + b
+@given(ref_lists, ref_lists, st.integers(1, 5))
+def test_offender_collector_pickles_to_an_equal_collector(a, b, chunk):
+    old, spill.REF_CHUNK = spill.REF_CHUNK, chunk  # small pieces: most refs go packed
+    try:
+        first, second = OffenderCollector(), OffenderCollector()
+        for ref in a:
+            first.take((), ref)
+        for ref in b:
+            second.take((), ref)
+        back = _roundtrip(first)
+        assert list(back.refs) == a and len(back.refs) == len(a) and bool(back.refs) == bool(a)
+        assert all(type(c) is bytes for c in back.refs.chunks) and len(back.refs.window) < chunk
+        assert [type(r[2]) for r in back.refs if len(r) > 2] == [type(r[2]) for r in a if len(r) > 2]
+        back.merge(_roundtrip(second))
+        assert list(back.refs) == a + b and len(back.refs) == len(a) + len(b)
+    finally:
+        spill.REF_CHUNK = old
+
+
+@settings(max_examples=200)
+@given(st.lists(ref_lists, max_size=4), st.integers(1, 6), st.lists(st.booleans(), min_size=4, max_size=4))
+def test_packed_refs_are_the_refs_in_order_however_they_were_joined(lists, chunk, by_extend):
+    old, spill.REF_CHUNK = spill.REF_CHUNK, chunk
+    try:
+        joined = spill.PackedRefs()
+        for refs, packed in zip(lists, by_extend):
+            if packed:  # another PackedRefs (a part's), or the refs one by one
+                joined.extend(_roundtrip(spill.PackedRefs(refs)))
+            else:
+                for ref in refs:
+                    joined.append(ref)
+        want = [ref for refs in lists[:len(by_extend)] for ref in refs]
+        assert list(joined) == want and len(joined) == len(want) and list(_roundtrip(joined)) == want
+    finally:
+        spill.REF_CHUNK = old
 
 
 def _deadline_collector():

@@ -217,3 +217,24 @@ def test_findings_that_release_the_offenders_they_took_are_the_findings(data, tm
     assert sum(len(f.offenders) for f in report.findings) > 100
     assert [(release, same) for release, same, _ in seen] == [(True, True)]
     assert not any(seen[0][2])  # every collector's offenders and distinct values dropped once read
+
+
+def test_offenders_kept_on_disk_give_the_same_report_in_every_format(data, tmp_path, small_parts, monkeypatch):
+    from policy_rules import offender_file
+    from policy_rules.offender_file import OffenderFile
+    from policy_rules.render import FORMATS, render_report, render_report_chunks
+
+    paths = _pieces(data, tmp_path, [700])
+    in_memory = _report(data, paths, 1)
+    monkeypatch.setattr(offender_file, "OFFENDERS_IN_MEMORY", 10)
+    monkeypatch.setattr(offender_file, "CHUNK", 7)
+    on_disk = _report(data, paths, 2)
+    assert small_parts == [True]
+    stored = [f for f in on_disk.findings if isinstance(f.offenders, OffenderFile)]
+    assert stored and all(len(f.offenders) > 10 for f in stored)
+    assert all(isinstance(f.offenders, list) for f in in_memory.findings)
+    assert on_disk == in_memory
+    for fmt in FORMATS:
+        for lang in ("zh", "en"):
+            want = render_report(in_memory, fmt, lang)
+            assert "".join(render_report_chunks([on_disk], fmt, lang)) == want == render_report(on_disk, fmt, lang)

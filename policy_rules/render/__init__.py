@@ -161,11 +161,23 @@ def render_reports(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_
 
 def render_report_chunks(reports: Sequence[Report], format: str, lang: Lang = DEFAULT_LANG, *,
                          color: bool = False) -> Iterator[str]:
-    """`render_reports(...)` in pieces that join to the same text: a single report's JSON
-    one finding at a time (large audits), any other output whole."""
+    """`render_reports(...)` in pieces that join to the same text, so a large audit's
+    output is never held whole: a single report's JSON a finding (or 2,000 offenders) at
+    a time, text 2,000 lines at a time, SARIF 1,000 results at a time; the templated
+    formats (Markdown, HTML, JUnit: for people and CI summaries, listing at most
+    `MAX_LISTED_OFFENDERS` a finding) whole."""
+    if format not in FORMATS:
+        raise ValueError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    lang = "en" if lang == "en" else "zh"
     if format == "json" and len(reports) == 1:
         from .json_report import report_json_chunks
         return report_json_chunks(reports[0])
+    if format == "sarif":
+        from .sarif import sarif_chunks
+        return sarif_chunks(reports, lang)
+    if format == "text":
+        from .text import text_chunks
+        return text_chunks(reports, {**_context(reports, lang, color), "oneline": _one_line})
     return iter((render_reports(reports, format, lang, color=color),))
 
 

@@ -18,13 +18,13 @@ import hashlib
 import json
 from importlib import metadata
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import Sequence
+from typing import Iterator, Sequence
 from urllib.parse import quote
 
 from policy_rules.i18n import Lang
 from policy_rules.report import Finding, Report, Status
 
-from .sites import finding_sites
+from .sites import iter_sites
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "shuangsuiji"
@@ -65,11 +65,10 @@ def _fingerprint(rule_id: str, kind: str | None, ident: str | None) -> str:
     return hashlib.sha256(f"{rule_id}\x00{kind}\x00{ident}".encode("utf-8")).hexdigest()[:32]
 
 
-def _results(report: Report, finding: Finding, rule_index: int, lang: Lang) -> list[dict]:
+def _results(report: Report, finding: Finding, rule_index: int, lang: Lang) -> Iterator[dict]:
     if finding.status not in (Status.fail, Status.waived):
-        return []
-    results = []
-    for site in finding_sites(report, finding):
+        return
+    for site in iter_sites(report, finding):
         message = finding.message.get(lang)
         if site.offender is not None:
             message = f"{site.offender.kind} {site.offender.id}: {message}"
@@ -105,16 +104,27 @@ def _results(report: Report, finding: Finding, rule_index: int, lang: Lang) -> l
                 "status": "accepted",
                 "justification": finding.waiver.reason,
             }]
-        results.append(result)
-    return results
+        yield result
+
+
+def _all_results(report: Report, lang: Lang) -> Iterator[dict]:
+    for index, finding in enumerate(report.findings):
+        yield from _results(report, finding, index, lang)
+
+
+def _artifacts(report: Report) -> list[str]:
+    """The files the results are in (what `_results` would put in their locations)."""
+    files = set()
+    for finding in report.findings:
+        if finding.status in (Status.fail, Status.waived):
+            files.update(site.file for site in iter_sites(report, finding))
+    return sorted({_artifact_uri(f) for f in files})
 
 
 def _run(report: Report, lang: Lang) -> dict:
+    """The run without its results (`"results": []`): `sarif_chunks` writes them."""
     rules = [_rule_descriptor(f, lang) for f in report.findings]
-    results: list[dict] = []
-    for index, finding in enumerate(report.findings):
-        results.extend(_results(report, finding, index, lang))
-    artifacts = sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results})
+    artifacts = _artifacts(report)
     return {
         "tool": {"driver": {
             "name": TOOL_NAME,
@@ -124,7 +134,7 @@ def _run(report: Report, lang: Lang) -> dict:
         }},
         "automationDetails": {"id": f"{TOOL_NAME}/{report.ruleset_id}/"},
         "artifacts": [{"location": {"uri": uri}} for uri in artifacts],
-        "results": results,
+        "results": [],
         "columnKind": "unicodeCodePoints",
         "properties": {
             "rulesetId": report.ruleset_id,
@@ -137,5 +147,42 @@ def _run(report: Report, lang: Lang) -> dict:
 
 
 def sarif_log(reports: Sequence[Report], lang: Lang) -> str:
+    return "".join(sarif_chunks(reports, lang))
+
+
+# where a run's results stand in the log dumped with none: the key at a run's own indent
+# (a JSON string holds no raw newline, so this text occurs once per run and nowhere else)
+_NO_RESULTS = '\n      "results": []'
+_RESULT_INDENT = "        "
+RESULTS_AT_ONCE = 1_000  # results per piece: a province's audit has some 160,000
+
+
+def sarif_chunks(reports: Sequence[Report], lang: Lang) -> Iterator[str]:
+    """The log in pieces that join to what `json.dumps(log, indent=2)` of it all would
+    be, with each run's results written `RESULTS_AT_ONCE` at a time as they are made,
+    so a large audit's results are never all held (nor its offenders: see
+    policy_rules.offender_file)."""
     log = {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [_run(r, lang) for r in reports]}
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    pieces = text.split(_NO_RESULTS)
+    assert len(pieces) == len(reports) + 1, "one empty results list per run"
+    yield pieces[0]
+    for report, rest in zip(reports, pieces[1:]):
+        yield from _results_chunks(_all_results(report, lang))
+        yield rest
+
+
+def _results_chunks(results: Iterator[dict]) -> Iterator[str]:
+    """`"results": [...]` at a run's indent, as `json.dumps(..., indent=2)` lays it out."""
+    batch: list[str] = []
+    started = False
+    for result in results:
+        batch.append(_RESULT_INDENT + json.dumps(result, ensure_ascii=False, indent=2)
+                     .replace("\n", "\n" + _RESULT_INDENT))
+        if len(batch) >= RESULTS_AT_ONCE:
+            yield ("," if started else '\n      "results": [') + "\n" + ",\n".join(batch)
+            started, batch = True, []
+    if batch:
+        yield ("," if started else '\n      "results": [') + "\n" + ",\n".join(batch)
+        started = True
+    yield "\n      ]" if started else _NO_RESULTS

@@ -9,6 +9,7 @@ line of the first input file (the plan, when there is one) rather than nowhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterator
 
 from policy_rules.report import Finding, Offender, Report
 
@@ -28,17 +29,25 @@ def fallback_file(report: Report) -> str:
     return report.inputs[0] if report.inputs else UNKNOWN_FILE
 
 
-def finding_sites(report: Report, finding: Finding) -> list[Site]:
-    """One site per offender (located where possible), or one site for the finding."""
+def iter_sites(report: Report, finding: Finding) -> Iterator[Site]:
+    """One site per offender (located where possible), or one site for the finding; in
+    the offenders' order, made as they are read (a large finding's are on disk)."""
     default = fallback_file(report)
-    sites = []
+    any_offender = False
     for offender in finding.offenders:
+        any_offender = True
         loc = offender.location
         if loc is not None and loc.file:
-            sites.append(Site(loc.file, loc.line or 1, loc.column or 1, offender))
+            yield Site(loc.file, loc.line or 1, loc.column or 1, offender)
         else:
-            sites.append(Site(default, 1, 1, offender))
-    return sites or [Site(default, 1, 1, None)]
+            yield Site(default, 1, 1, offender)
+    if not any_offender:
+        yield Site(default, 1, 1, None)
+
+
+def finding_sites(report: Report, finding: Finding) -> list[Site]:
+    """`iter_sites` as a list (the templates count and slice them)."""
+    return list(iter_sites(report, finding))
 
 
 def offender_label(offender: Offender) -> str:

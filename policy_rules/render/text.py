@@ -13,13 +13,24 @@ key on them; the message follows the language.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from policy_rules.report import Report
+
+from .sites import iter_sites
+
+# lines per piece of `text_chunks`: a province's audit has some 160,000 failed items
+LINES_AT_ONCE = 2_000
 
 
 def render_text(reports: Sequence[Report], ctx: dict) -> str:
     """`ctx` is the render context every template gets (policy_rules.render._context)."""
+    return "".join(text_chunks(reports, ctx))
+
+
+def text_chunks(reports: Sequence[Report], ctx: dict) -> Iterator[str]:
+    """`render_text` in pieces of at most `LINES_AT_ONCE` lines, which join to its text,
+    so a large audit's output is never held whole."""
     t, lang, paint, one_line = ctx["t"], ctx["lang"], ctx["paint"], ctx["oneline"]
     out: list[str] = []
     for report in reports:
@@ -27,11 +38,16 @@ def render_text(reports: Sequence[Report], ctx: dict) -> str:
             out.append(paint("== " + ", ".join(str(i) for i in report.inputs), "bold") + "\n")
         for f in ctx["failed"](report):
             severity = f.severity.value
-            for s in ctx["sites"](report, f):
-                line = f"{s.file}:{s.line}:{s.column}: {paint(severity, severity)} {paint(f.rule_id, 'bold')} "
+            head = f"{paint(severity, severity)} {paint(f.rule_id, 'bold')} "
+            message = one_line(f.message.get(lang)) + "\n"
+            for s in iter_sites(report, f):
+                line = f"{s.file}:{s.line}:{s.column}: {head}"
                 if s.offender:
                     line += f"{ctx['offender_kind'](s.offender.kind)} {s.offender.id}: "
-                out.append(line + one_line(f.message.get(lang)) + "\n")
+                out.append(line + message)
+                if len(out) >= LINES_AT_ONCE:
+                    yield "".join(out)
+                    out = []
         for status in ("pending", "waived"):
             for f in ctx["by_status"](report, status):
                 line = f"{paint(t['status.' + status], 'dim')} {f.rule_id} {one_line(f.title.get(lang))}"
@@ -52,4 +68,5 @@ def render_text(reports: Sequence[Report], ctx: dict) -> str:
         failed = report.summary.by_status.get("fail", 0)
         out.append(f"{paint(f'{report.ruleset_id} {report.ruleset_version}', 'bold')} · {t['report.as_of']} "
                    f"{report.as_of} · {paint(ctx['summary_line'](report), 'error' if failed else 'pass')}\n")
-    return "".join(out)
+    if out:
+        yield "".join(out)

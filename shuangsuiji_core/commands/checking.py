@@ -108,14 +108,19 @@ def locate_submission_slots(report: Report, submissions_file: str) -> Report:
     changed = False
     findings = []
     for f in report.findings:
-        offenders = []
-        for o in f.offenders:
-            if o.kind in SUBMISSION_KINDS and (o.location is None or not o.location.file):
-                o = o.model_copy(update={"location": SourceRef(file=submissions_file, line=1, column=1)})
-                changed = True
-            offenders.append(o)
-        findings.append(f.model_copy(update={"offenders": offenders}) if offenders != f.offenders else f)
+        # one pass to find out, a second only for a finding that changes: a large audit's
+        # offenders are on disk (policy_rules.offender_file) and read a chunk at a time
+        if any(_unlocated_slot(o) for o in f.offenders):
+            offenders = [o.model_copy(update={"location": SourceRef(file=submissions_file, line=1, column=1)})
+                         if _unlocated_slot(o) else o for o in f.offenders]
+            f = f.model_copy(update={"offenders": offenders})
+            changed = True
+        findings.append(f)
     return report.model_copy(update={"findings": findings}) if changed else report
+
+
+def _unlocated_slot(o) -> bool:
+    return o.kind in SUBMISSION_KINDS and (o.location is None or not o.location.file)
 
 
 def only_rules(report: Report, ruleset, scopes: Iterable[str]) -> Report:
