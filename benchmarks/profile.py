@@ -479,7 +479,9 @@ def _take_columns(c, fact: str, source: dict, where: list[int], file: str) -> No
     elif isinstance(c, OffenderCollector):
         c.refs.extend(_ref(fact, source, i, file) for i in where)
     elif isinstance(c, ObjectDeadlineCollector):
-        before = len(c.failed)
+        # the failures of this batch are taken with the row as their ref, then given their
+        # real refs (a Location each) before joining the collector's
+        kept, c.failed = c.failed, []
         columns = [source[name] for name in c.needs]
         take = c.take
         ids, tasks = source["id"], source["task_id"]
@@ -491,7 +493,8 @@ def _take_columns(c, fact: str, source: dict, where: list[int], file: str) -> No
             (a,) = columns
             for i in where:
                 take((a[i],), (fact, ids[i], i, tasks[i]))
-        c.failed[before:] = [(_ref(fact, source, ref[2], file), v) for ref, v in c.failed[before:]]
+        kept.extend((_ref(fact, source, ref[2], file), v) for ref, v in c.failed)
+        c.failed = kept
     else:
         for i in where:
             c.take(tuple(source[name][i] for name in c.needs), _ref(fact, source, i, file))

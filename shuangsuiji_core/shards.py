@@ -10,14 +10,19 @@ offenders, and the stream state of the credit codes seen in more than one part.
 
 The exchange, per part (`_part_main`):
 
-    part -> main   ("seen", hashes of its record ids, hashes of its credit codes)
-    main -> part   ("check", the id hashes of the earlier pieces of its files,
-                    the code hashes of every other part)
+    part -> main   ("seen", where in its hash file the hashes of its record ids and of
+                    its credit codes are)
+    main -> part   ("check", where the id hashes of the earlier pieces of its files are,
+                    where the code hashes of every other part are)
     part -> main   ("part", whether an id hash repeats, its stream state of the
                     codes another part also saw)
     main -> part   ("absorb", the other parts' state of the same codes) | ("stop",)
     part -> main   ("done",), its consumers, run state and counters pickled into a
                     temporary file the main process opened for it before the fork
+
+The hashes (8 bytes a record and a business) go through temporary files opened before
+the fork, one per part, written by their part and read by the others a slice at a
+time: the main process only says where they are.
 
 With the state of shared codes absorbed, each part resolves `duplicate_in_task` and
 `repeat_in_year` exactly as one process would. The main process merges the parts in
@@ -37,7 +42,7 @@ import pickle
 import tempfile
 from array import array
 from itertools import chain
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 from policy_rules.evaluators.driver import Run
 
@@ -113,12 +118,14 @@ def run_in_parts(run: Run, consumers: Sequence, builder, state, groups: list[lis
 
     ctx = multiprocessing.get_context("fork")
     procs, conns, results = [], [], []
+    # every part's hash file exists before any part is forked, so each can read the others'
+    hash_files = [tempfile.TemporaryFile(prefix="shuangsuiji-hashes-") for _ in groups]
     try:
-        for group in groups:
+        for k, group in enumerate(groups):
             mine, theirs = ctx.Pipe()
             result = tempfile.TemporaryFile(prefix="shuangsuiji-part-")
-            p = ctx.Process(target=_part_main, args=(theirs, result, group, run, consumers, builder, state,
-                                                     global_facts, engine_name),
+            p = ctx.Process(target=_part_main, args=(theirs, result, hash_files, k, group, run, consumers, builder,
+                                                     state, global_facts, engine_name),
                             daemon=False, name="shuangsuiji-part")
             p.start()
             theirs.close()
@@ -155,8 +162,8 @@ def run_in_parts(run: Run, consumers: Sequence, builder, state, groups: list[lis
     finally:
         for c in conns:
             c.close()
-        for r in results:
-            r.close()
+        for f in (*results, *hash_files):
+            f.close()
         for p in procs:
             p.join(timeout=5)
             if p.is_alive():
@@ -176,27 +183,25 @@ def _receive(conn, kind: str):
 
 def _exchange(conns) -> None:
     # The overlaps are found in the parts, a slice of hashes at a time (`common_hashes`),
-    # and the main process only relays bytes: Python sets of a million hashes, here or in
-    # the parts, took 60-180 MB at the very moment the parts were at their largest.
+    # from the parts' hash files: the main process only says where to read. (Python sets
+    # of a million hashes took 60-180 MB at the very moment the parts were at their
+    # largest; relaying the hashes themselves, some 30 MB here and copies in each part.)
     seen = [_receive(c, "seen") for c in conns]
     # a record id held by two pieces of one file is an input error that one process
     # reports exactly (ids are unique per file: two files may share one): each piece
     # is checked against the pieces of its file before it, every pair once
-    earlier: dict[str, list[bytes]] = {}
+    earlier: dict[str, list[tuple[int, int, int]]] = {}
     checks = []
-    for ids, _ in seen:
+    for k, (ids, _) in enumerate(seen):
         mine = []
-        for path, raw in ids:
+        for path, (offset, count) in ids:
             before = earlier.setdefault(path, [])
             mine.append(list(before))
-            before.append(raw)
+            before.append((k, offset, count))
         checks.append(mine)
-    del earlier
-    codes = [s[1] for s in seen]
-    del seen
+    codes = [(k, *codes_at) for k, (_, codes_at) in enumerate(seen)]
     for k, c in enumerate(conns):
-        c.send(("check", checks[k], b"".join(raw for j, raw in enumerate(codes) if j != k)))
-    del checks, codes
+        c.send(("check", checks[k], [where for where in codes if where[0] != k]))
     replies = [_receive(c, "part") for c in conns]
     if any(collision for collision, _ in replies):
         for c in conns:
@@ -211,30 +216,35 @@ def _exchange(conns) -> None:
         _receive(c, "done")
 
 
-def _part_main(conn, result, group: list[RecordSource], run: Run, consumers: Sequence, builder, state,
-               global_facts: list, engine_name: str) -> None:  # pragma: no cover - runs in the forked part (covered via evaluate)
+def _part_main(conn, result, hash_files: list, k: int, group: list[RecordSource], run: Run, consumers: Sequence,
+               builder, state, global_facts: list, engine_name: str) -> None:  # pragma: no cover - runs in the forked part (covered via evaluate)
     try:
         _forget_parents_engines()
         run.grow_after = None  # the parts already use the cores
         units = chain.from_iterable(source.units(builder) for source in group)
         run.stream(global_facts, units, engine_name)
-        id_hashes = [(source.path, source.id_hashes().tobytes()) for source in group]
+        mine = hash_files[k]
+        id_hashes = [(source.path, _write_hashes(mine, source.id_hashes())) for source in group]
         codes = state.code_hashes() if state is not None else array("q")
-        conn.send(("seen", id_hashes, codes.tobytes()))
+        codes_at = _write_hashes(mine, codes)
+        mine.flush()
+        conn.send(("seen", id_hashes, codes_at))
         del id_hashes
-        return_freed_memory()  # the hashes' copies: each part is at its largest from here on
+        return_freed_memory()  # what reading the stream state back left: each part is at its largest from here on
         msg = conn.recv()
         if msg[0] != "check":
             return
         _, earlier, other_codes = msg
         del msg
-        collision = _ids_overlap(group, earlier)
+        collision = _ids_overlap(group, (_read_hashes(hash_files, where) for where in earlier))
         del earlier
         for source in group:
             source.forget_ids()
         shared = []
         if not collision and state is not None and other_codes:
-            common = common_hashes(codes, array("q", other_codes))
+            common: set[int] = set()
+            for theirs in _read_hashes(hash_files, other_codes):
+                common |= common_hashes(codes, theirs)
             del other_codes
             shared = state.part(common)  # this part's state of the codes another part saw
             del common
@@ -265,10 +275,34 @@ def _part_main(conn, result, group: list[RecordSource], run: Run, consumers: Seq
         conn.close()
 
 
-def _ids_overlap(group: list[RecordSource], earlier: list[list[bytes]]) -> bool:
+def _ids_overlap(group: list[RecordSource], earlier: Iterable[Iterable[array]]) -> bool:
     """Whether a record id hash of a piece here also occurs in an earlier piece of its file
     (a hash collision only sends the audit to one process, which decides exactly)."""
-    return any(source.holds_any_id_hash(array("q", raw)) for source, raws in zip(group, earlier) for raw in raws)
+    return any(source.holds_any_id_hash(hashes) for source, pieces in zip(group, earlier) for hashes in pieces)
+
+
+def _write_hashes(file, hashes: array) -> tuple[int, int]:
+    """Append `hashes` to this part's hash file: (offset, count)."""
+    offset = file.tell()
+    hashes.tofile(file)
+    return offset, len(hashes)
+
+
+_HASHES_AT_ONCE = 1 << 15  # hashes read from another part's file at a time: one slice (hash_set._SLICE)
+
+
+def _read_hashes(hash_files: list, where: list[tuple[int, int, int]]) -> Iterator[array]:
+    """The hashes written at `(part, offset, count)` in each of `where`, a slice at a time."""
+    for part, offset, count in where:
+        fd = hash_files[part].fileno()
+        for start in range(0, count, _HASHES_AT_ONCE):
+            n = min(_HASHES_AT_ONCE, count - start)
+            data = os.pread(fd, 8 * n, offset + 8 * start)
+            if len(data) != 8 * n:
+                raise OSError(f"hash file of part {part + 1} ends early")
+            hashes = array("q")
+            hashes.frombytes(data)
+            yield hashes
 
 
 def _forget_parents_engines() -> None:

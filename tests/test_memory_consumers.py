@@ -12,7 +12,8 @@ from hypothesis import given, settings, strategies as st
 from policy_rules.calendar import WorkingCalendar
 from policy_rules.errors import Location
 from policy_rules.evaluators import spill
-from policy_rules.findings import Aggregator, ObjectDeadlineCollector, OffenderCollector
+from policy_rules.deadlines import FAIL, Verdict
+from policy_rules.findings import Aggregator, ObjectDeadlineCollector, OffenderCollector, PackedFailures
 from policy_rules.schema import ByDateSchedule
 
 locations = st.builds(Location, st.none() | st.sampled_from(["a.jsonl", "b.csv"]), st.none() | st.integers(1, 10**7),
@@ -75,20 +76,26 @@ def _deadline_collector():
 
 
 @settings(max_examples=150)
-@given(entries, entries)
-def test_deadline_collector_pickles_to_an_equal_collector(a, b):
-    first, second, whole = _deadline_collector(), _deadline_collector(), _deadline_collector()
-    for collector, rows in ((first, a), (second, b), (whole, a + b)):
-        for ref, done_on in rows:
-            collector.take((done_on,), ref)
-    back = _roundtrip(first)
-    assert back.failed == first.failed and type(back.failed) is list
-    assert (back.passed, back.pending, back.next_due, back.fixed_due) == \
-        (first.passed, first.pending, first.next_due, first.fixed_due)
-    back.merge(_roundtrip(second))
-    assert back.failed == whole.failed and (back.passed, back.pending) == (whole.passed, whole.pending)
-    common = [ref for ref, _ in first.failed if len(ref) == 4 and type(ref[2]) is Location]
-    assert (type(first.__getstate__()["failed"]) is tuple) == (bool(common) and len(common) == len(first.failed))
+@given(entries, entries, st.integers(1, 5))
+def test_deadline_collector_pickles_to_an_equal_collector(a, b, chunk):
+    old, spill.REF_CHUNK = spill.REF_CHUNK, chunk  # small pieces: most failures go packed
+    try:
+        first, second, whole = _deadline_collector(), _deadline_collector(), _deadline_collector()
+        for collector, rows in ((first, a), (second, b), (whole, a + b)):
+            for ref, done_on in rows:
+                collector.take((done_on,), ref)
+        late = [(ref, done_on) for ref, done_on in a if done_on is None or done_on > dt.date(2026, 3, 31)]
+        assert [ref for ref, _ in first.failed] == [ref for ref, _ in late] and len(first.failed) == len(late)
+        assert all(type(v) is Verdict and v.status == FAIL for _, v in first.failed)
+        assert all(type(c) is bytes for c in first.failed.chunks) and len(first.failed.window) < chunk
+        back = _roundtrip(first)
+        assert list(back.failed) == list(first.failed) and isinstance(back.failed, PackedFailures)
+        assert (back.passed, back.pending, back.next_due, back.fixed_due) == \
+            (first.passed, first.pending, first.next_due, first.fixed_due)
+        back.merge(_roundtrip(second))
+        assert list(back.failed) == list(whole.failed) and (back.passed, back.pending) == (whole.passed, whole.pending)
+    finally:
+        spill.REF_CHUNK = old
 
 
 # strings with the separators the joined form tries ("\x00", "\x1f", "\n", "\ufdd0") and empty ones

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from benchmark_modules import load_benchmark
+from hypothesis import given, settings, strategies as st
 
 from policy_rules.errors import InputError
 from policy_rules.evaluators import EngineOptions, spill
@@ -64,6 +65,7 @@ def small_parts(monkeypatch):
     # the parts keep their stream state and candidates by bucket on disk: in chunks of a few
     # items here, so that these small files are written and read back too
     monkeypatch.setattr(spill, "BUCKET_CHUNK", 3)
+    monkeypatch.setattr(shards, "_HASHES_AT_ONCE", 5)  # the other parts' hashes read a few at a time
     ran: list[bool] = []  # per audit cut into parts: whether the parts finished (else one process did)
     original = shards.run_in_parts
 
@@ -238,3 +240,30 @@ def test_offenders_kept_on_disk_give_the_same_report_in_every_format(data, tmp_p
         for lang in ("zh", "en"):
             want = render_report(in_memory, fmt, lang)
             assert "".join(render_report_chunks([on_disk], fmt, lang)) == want == render_report(on_disk, fmt, lang)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(-2**63, 2**63 - 1), max_size=30), max_size=4), st.integers(1, 8))
+def test_hashes_written_to_a_parts_file_are_read_back_a_slice_at_a_time(runs, at_once):
+    import tempfile
+    from array import array
+
+    old, shards._HASHES_AT_ONCE = shards._HASHES_AT_ONCE, at_once
+    try:
+        with tempfile.TemporaryFile() as first, tempfile.TemporaryFile() as second:
+            files = [first, second]
+            where = []
+            for i, run in enumerate(runs):  # alternate files, several runs in each
+                where.append((i % 2, *shards._write_hashes(files[i % 2], array("q", run))))
+            for f in files:
+                f.flush()
+            pieces = list(shards._read_hashes(files, where))
+            assert all(0 < len(p) <= at_once for p in pieces)
+            assert [h for p in pieces for h in p] == [h for run in runs for h in run]
+            if any(runs):  # a file cut short is an error (the caller evaluates in one process)
+                part, offset, count = next(w for w in where if w[2])
+                files[part].truncate(offset + 8 * count - 1)
+                with pytest.raises(OSError):
+                    list(shards._read_hashes(files, [(part, offset, count)]))
+    finally:
+        shards._HASHES_AT_ONCE = old

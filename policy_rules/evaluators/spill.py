@@ -169,11 +169,19 @@ class PackedRefs:
             self._pack()
 
     def _pack(self) -> None:
-        columns = pack_refs(self.window)
-        piece = ("columns", columns) if columns is not None else ("items", self.window)
-        self.chunks.append(pickle.dumps(piece, protocol=pickle.HIGHEST_PROTOCOL))
+        self.chunks.append(pickle.dumps(self._encode(self.window), protocol=pickle.HIGHEST_PROTOCOL))
         self.packed += len(self.window)
         self.window = []
+
+    # a subclass keeping other items (a ref and a value) packs and unpacks them here
+    @staticmethod
+    def _encode(items: list) -> tuple:
+        columns = pack_refs(items)
+        return ("columns", columns) if columns is not None else ("items", items)
+
+    @staticmethod
+    def _decode(piece: tuple):
+        return unpack_refs(piece[1]) if piece[0] == "columns" else piece[1]
 
     def extend(self, refs) -> None:
         if isinstance(refs, PackedRefs):
@@ -191,8 +199,7 @@ class PackedRefs:
 
     def __iter__(self):
         for chunk in self.chunks:
-            kind, data = pickle.loads(chunk)
-            yield from (unpack_refs(data) if kind == "columns" else data)
+            yield from self._decode(pickle.loads(chunk))
         yield from self.window
 
     def __getstate__(self):
