@@ -71,9 +71,14 @@ class OffenderFile(Sequence):
         self._file = tempfile.TemporaryFile(prefix="policy-rules-offenders-")
         self._pieces: list[tuple[int, int]] = []  # (offset, size) of each chunk's pickle
         self._len = 0
+        self.kinds: set[str] = set()  # what a caller may ask of all the offenders without reading them back
+        self.files: set[str | None] = set()  # their locations' files (None: an offender with none)
         rows: list[tuple] = []
         for o in offenders:
-            rows.append(_row(o))
+            row = _row(o)
+            self.kinds.add(row[0])
+            self.files.add(row[2][0] if row[2] is not None else None)
+            rows.append(row)
             if len(rows) == self._chunk:
                 self._write(rows)
                 rows = []
@@ -90,13 +95,29 @@ class OffenderFile(Sequence):
         self._pieces.append((offset, len(data)))
         self._len += len(rows)
 
+    def _rows(self, index: int) -> list[tuple]:
+        import pickle
+        offset, size = self._pieces[index]
+        return pickle.loads(os.pread(self._file.fileno(), size, offset))
+
+    def plain(self, start: int, stop: int) -> list[dict]:
+        """Offenders `start` to `stop` as the plain data a model dumps to, field for field
+        in the model's order, for a serializer that needs no model (the JSON report: a
+        model rebuilt is some 6 us an offender, the dict under 1)."""
+        start, stop, _ = slice(start, stop).indices(self._len)
+        out: list[dict] = []
+        for index in range(start // self._chunk, (stop - 1) // self._chunk + 1 if stop > start else 0):
+            base = index * self._chunk
+            for kind, oid, loc, detail in self._rows(index)[max(start - base, 0):stop - base]:
+                where = None if loc is None else {"file": loc[0], "line": loc[1], "column": loc[2]}
+                out.append({"kind": kind, "id": oid, "location": where, "detail": detail})
+        return out
+
     def _models(self, index: int) -> list:
         cached = self._cached
         if cached is not None and cached[0] == index:
             return cached[1]
-        import pickle
-        offset, size = self._pieces[index]
-        models = [_model(r) for r in pickle.loads(os.pread(self._file.fileno(), size, offset))]
+        models = [_model(r) for r in self._rows(index)]
         self._cached = (index, models)
         return models
 

@@ -11,6 +11,8 @@ import pickle
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pydantic import TypeAdapter
+from pydantic_core import to_json
 from report_samples import hostile_report, sample_report
 
 from policy_rules import offender_file
@@ -46,6 +48,12 @@ def test_an_offender_file_reads_as_the_list_it_holds(offenders, chunk, data):
     stop = data.draw(st.none() | st.integers(-15, 15))
     step = data.draw(st.none() | st.sampled_from([1, 2, -1, 3]))
     assert stored[start:stop:step] == offenders[start:stop:step]
+    # the plain data of a range is the models' dump, and serializes to the same JSON
+    a, b = sorted(data.draw(st.tuples(st.integers(0, 15), st.integers(0, 15))))
+    assert stored.plain(a, b) == [o.model_dump() for o in offenders[a:b]]
+    assert to_json(stored.plain(a, b), indent=2) == TypeAdapter(list[Offender]).dump_json(offenders[a:b], indent=2)
+    assert stored.kinds == {o.kind for o in offenders}
+    assert stored.files == {o.location.file if o.location else None for o in offenders}
     assert pickle.loads(pickle.dumps(stored)) == offenders
     assert copy.deepcopy(stored) == offenders and copy.copy(stored) is stored
     if offenders:

@@ -11,7 +11,9 @@ import json
 from typing import Iterator, Sequence
 
 from pydantic import TypeAdapter
+from pydantic_core import to_json
 
+from policy_rules.offender_file import OffenderFile
 from policy_rules.report import Finding, Offender, Report
 
 # where the findings stand in a report dumped with none: a JSON string cannot hold a raw
@@ -69,7 +71,10 @@ def _finding_chunks(finding: Finding, indent: str, at_once: int, end: str) -> It
     yield indent + before.replace("\n", "\n" + indent) + "\n" + item_indent + '"offenders": ['
     for start in range(0, len(offenders), at_once):
         # "[\n  {...},\n  {...}\n]": the items between the brackets, re-indented
-        items = _offender_list.dump_json(offenders[start:start + at_once], indent=2).decode()[2:-2]
+        if isinstance(offenders, OffenderFile):  # (its rows are validated offenders: the same bytes, no models)
+            items = to_json(offenders.plain(start, start + at_once), indent=2).decode()[2:-2]
+        else:
+            items = _offender_list.dump_json(offenders[start:start + at_once], indent=2).decode()[2:-2]
         yield ("\n" if start == 0 else ",\n") + item_indent + items.replace("\n", "\n" + item_indent)
     yield "\n" + item_indent + "]" + after.replace("\n", "\n" + indent) + end
 

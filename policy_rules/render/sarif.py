@@ -24,7 +24,7 @@ from urllib.parse import quote
 from policy_rules.i18n import Lang
 from policy_rules.report import Finding, Report, Status
 
-from .sites import iter_sites
+from .sites import iter_sites, site_files
 
 SARIF_SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 TOOL_NAME = "shuangsuiji"
@@ -117,7 +117,7 @@ def _artifacts(report: Report) -> list[str]:
     files = set()
     for finding in report.findings:
         if finding.status in (Status.fail, Status.waived):
-            files.update(site.file for site in iter_sites(report, finding))
+            files |= site_files(report, finding)
     return sorted({_artifact_uri(f) for f in files})
 
 

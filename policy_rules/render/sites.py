@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
+from policy_rules.offender_file import OffenderFile
 from policy_rules.report import Finding, Offender, Report
 
 
@@ -43,6 +44,16 @@ def iter_sites(report: Report, finding: Finding) -> Iterator[Site]:
             yield Site(default, 1, 1, offender)
     if not any_offender:
         yield Site(default, 1, 1, None)
+
+
+def site_files(report: Report, finding: Finding) -> set[str]:
+    """The files of `iter_sites(report, finding)`; for offenders on disk, without reading
+    them back (their files are noted as they are written)."""
+    offenders = finding.offenders
+    if isinstance(offenders, OffenderFile) and offenders:
+        default = fallback_file(report)
+        return {file or default for file in offenders.files}
+    return {site.file for site in iter_sites(report, finding)}
 
 
 def finding_sites(report: Report, finding: Finding) -> list[Site]:

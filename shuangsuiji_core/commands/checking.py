@@ -10,6 +10,7 @@ from typing import Iterable, Iterator, Sequence
 
 from policy_rules.errors import InputError, Location, Problem
 from policy_rules.i18n import Text
+from policy_rules.offender_file import OffenderFile
 from policy_rules.report import Report, SourceRef, Status
 
 from .components import component
@@ -108,9 +109,10 @@ def locate_submission_slots(report: Report, submissions_file: str) -> Report:
     changed = False
     findings = []
     for f in report.findings:
-        # one pass to find out, a second only for a finding that changes: a large audit's
-        # offenders are on disk (policy_rules.offender_file) and read a chunk at a time
-        if any(_unlocated_slot(o) for o in f.offenders):
+        # a large audit's offenders are on disk (policy_rules.offender_file), whose kinds are
+        # known without reading them back; a finding is read again only when it changes
+        stored = f.offenders if isinstance(f.offenders, OffenderFile) else None
+        if (stored is None or stored.kinds & SUBMISSION_KINDS) and any(_unlocated_slot(o) for o in f.offenders):
             offenders = [o.model_copy(update={"location": SourceRef(file=submissions_file, line=1, column=1)})
                          if _unlocated_slot(o) else o for o in f.offenders]
             f = f.model_copy(update={"offenders": offenders})
