@@ -104,14 +104,19 @@ class OffenderFile(Sequence):
         """Offenders `start` to `stop` as the plain data a model dumps to, field for field
         in the model's order, for a serializer that needs no model (the JSON report: a
         model rebuilt is some 6 us an offender, the dict under 1)."""
-        start, stop, _ = slice(start, stop).indices(self._len)
         out: list[dict] = []
-        for index in range(start // self._chunk, (stop - 1) // self._chunk + 1 if stop > start else 0):
-            base = index * self._chunk
-            for kind, oid, loc, detail in self._rows(index)[max(start - base, 0):stop - base]:
+        for index, within in self._pieces_of(start, stop):
+            for kind, oid, loc, detail in self._rows(index)[within]:
                 where = None if loc is None else {"file": loc[0], "line": loc[1], "column": loc[2]}
                 out.append({"kind": kind, "id": oid, "location": where, "detail": detail})
         return out
+
+    def _pieces_of(self, start: int, stop: int):
+        """(piece, slice within it) for offenders `start` to `stop` (clamped as a slice is)."""
+        start, stop, _ = slice(start, stop).indices(self._len)
+        for index in range(start // self._chunk, (stop - 1) // self._chunk + 1 if stop > start else 0):
+            base = index * self._chunk
+            yield index, slice(max(start - base, 0), stop - base)
 
     def _models(self, index: int) -> list:
         cached = self._cached
@@ -130,13 +135,11 @@ class OffenderFile(Sequence):
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            start, stop, step = key.indices(self._len)
-            if step != 1:
+            if key.step not in (None, 1):
                 return list(self)[key]
             out: list = []
-            for index in range(start // self._chunk, (stop - 1) // self._chunk + 1 if stop > start else 0):
-                base = index * self._chunk
-                out.extend(self._models(index)[max(start - base, 0):stop - base])
+            for index, within in self._pieces_of(key.start, key.stop):
+                out.extend(self._models(index)[within])
             return out
         index = key.__index__()
         if index < 0:
