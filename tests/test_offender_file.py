@@ -166,3 +166,23 @@ def test_findings_past_the_limit_are_kept_on_disk_and_report_the_same(monkeypatc
     assert spilled.message.zh == "30 个" and spilled.model_dump_json() == kept.model_dump_json()
     monkeypatch.setattr(offender_file, "OFFENDERS_IN_MEMORY", 30)
     assert isinstance(_finding(_Rule, Status.fail, None, offenders=offenders).offenders, list)
+
+
+def test_slots_on_disk_are_located_in_the_submissions_file_and_records_on_disk_are_left_alone():
+    from shuangsuiji_core.commands.checking import locate_submission_slots
+
+    report = sample_report()
+    slots = [Offender(kind="slot", id=f"monthly:2026-{m:02d}") for m in range(1, 13)]
+    records = [Offender(kind="record", id=f"R-{i}", location=SourceRef(file="r.jsonl", line=i, column=1))
+               for i in range(1, 13)]
+    findings = list(report.findings)
+    findings[1] = findings[1].model_copy(update={"offenders": OffenderFile(records, chunk=5)})
+    findings[2] = findings[2].model_copy(update={"offenders": OffenderFile(slots, chunk=5)})
+    located = locate_submission_slots(report.model_copy(update={"findings": findings}), "subs.yaml")
+    # no slot among the records: the finding is kept as it is, its offenders never read back
+    assert located.findings[1].offenders is findings[1].offenders and findings[1].offenders._cached is None
+    assert [(o.kind, o.id, o.location.file, o.location.line) for o in located.findings[2].offenders] == \
+        [("slot", o.id, "subs.yaml", 1) for o in slots]
+    in_memory = report.model_copy(update={"findings": [
+        f.model_copy(update={"offenders": list(f.offenders)}) for f in findings]})
+    assert located == locate_submission_slots(in_memory, "subs.yaml")
