@@ -39,14 +39,19 @@ def make_offender(kind: str, oid: str, where: dict | None, detail: dict):
     as `model_construct(_fields_set=...)` would share a set given to it (a copy or an
     update of a model copies its set). A set per model was 432 of the 1,152 bytes of an
     offender and its location, some 69 MB of a province's audit."""
+    return _validated({"kind": kind, "id": oid, "location": where, "detail": detail})
+
+
+def _validated(data: dict):
+    """`make_offender` of an offender's plain data (the dict a model dumps to)."""
     global _validate, _OFFENDER_FIELDS, _SOURCE_FIELDS
     if _validate is None:  # policy_rules.report imports this module for Finding's field
         from .report import Offender, SourceRef
         _validate = Offender.__pydantic_validator__.validate_python
         _OFFENDER_FIELDS, _SOURCE_FIELDS = set(Offender.model_fields), set(SourceRef.model_fields)
-    made = _validate({"kind": kind, "id": oid, "location": where, "detail": detail})
+    made = _validate(data)
     object.__setattr__(made, "__pydantic_fields_set__", _OFFENDER_FIELDS)
-    if where is not None:
+    if data["location"] is not None:
         object.__setattr__(made.location, "__pydantic_fields_set__", _SOURCE_FIELDS)
     return made
 
@@ -56,10 +61,11 @@ def _row(o) -> tuple:
     return (o.kind, o.id, None if loc is None else (loc.file, loc.line, loc.column), o.detail)
 
 
-def _model(row: tuple):
+def _plain(row: tuple) -> dict:
+    """A row as the offender's plain data, field for field in the model's order."""
     kind, oid, loc, detail = row
     where = None if loc is None else {"file": loc[0], "line": loc[1], "column": loc[2]}
-    return make_offender(kind, oid, where, detail)
+    return {"kind": kind, "id": oid, "location": where, "detail": detail}
 
 
 class OffenderFile(Sequence):
@@ -106,9 +112,7 @@ class OffenderFile(Sequence):
         model rebuilt is some 6 us an offender, the dict under 1)."""
         out: list[dict] = []
         for index, within in self._pieces_of(start, stop):
-            for kind, oid, loc, detail in self._rows(index)[within]:
-                where = None if loc is None else {"file": loc[0], "line": loc[1], "column": loc[2]}
-                out.append({"kind": kind, "id": oid, "location": where, "detail": detail})
+            out.extend(map(_plain, self._rows(index)[within]))
         return out
 
     def _pieces_of(self, start: int, stop: int):
@@ -122,7 +126,7 @@ class OffenderFile(Sequence):
         cached = self._cached
         if cached is not None and cached[0] == index:
             return cached[1]
-        models = [_model(r) for r in self._rows(index)]
+        models = [_validated(_plain(r)) for r in self._rows(index)]
         self._cached = (index, models)
         return models
 

@@ -47,7 +47,7 @@ from typing import Iterable, Iterator, Sequence
 from policy_rules.evaluators.driver import Run
 
 from .freed_memory import return_freed_memory
-from .loading.hash_set import common_hashes
+from .loading.hash_set import _SLICE, common_hashes
 from .loading.record_source import RecordSource, RecordSources
 
 MIN_PART_BYTES = 8 * 1024 * 1024  # below this a part's start-up costs more than it saves
@@ -288,7 +288,7 @@ def _write_hashes(file, hashes: array) -> tuple[int, int]:
     return offset, len(hashes)
 
 
-_HASHES_AT_ONCE = 1 << 15  # hashes read from another part's file at a time: one slice (hash_set._SLICE)
+_HASHES_AT_ONCE = _SLICE  # hashes read from another part's file at a time: one slice of the compare
 
 
 def _read_hashes(hash_files: list, where: list[tuple[int, int, int]]) -> Iterator[array]:

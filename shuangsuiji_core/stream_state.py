@@ -217,7 +217,8 @@ class BucketedStreamState:
             raise ValueError("buckets must be a power of two")
         self.buckets = buckets
         self._mask = mask = buckets - 1
-        # by credit code, as `_code_bucket` (an observed code is never None): once a record
+        # by credit code as `_code_bucket` files it, written out: this runs once a record, and an
+        # observed code is never None
         self._seen = Buckets(buckets, lambda item: hash(item[2]) & mask, chunk=chunk, pack=_columns)
         self._open: tuple[int, StreamState] | None = None
 
